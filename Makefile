@@ -1,0 +1,59 @@
+# Relais: the two commands a newcomer needs are `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON_BOOT ?= python3.11
+PORT ?= 8000
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+PY := $(VENV)/bin/python
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+# PostgreSQL used by `make test` when it answers (CI and this machine have one).
+TEST_PG_URL ?= postgres://postgres@127.0.0.1:5432/relais
+
+.PHONY: install run test lint format bench clean
+
+$(UV):
+	@command -v $(PYTHON_BOOT) >/dev/null || { echo "Python 3.11 is required ($(PYTHON_BOOT))"; exit 1; }
+	$(PYTHON_BOOT) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet uv==0.13.9
+
+$(VENV)/.synced: uv.lock pyproject.toml | $(UV)
+	$(UV) sync --frozen --quiet
+	@mkdir -p var
+	@touch $@
+
+install: $(VENV)/.synced
+
+run: install
+	DEBUG=1 $(PY) manage.py migrate --noinput
+	DEBUG=1 $(PY) manage.py seed_demo
+	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
+
+test: install lint
+	@if [ -n "$$DATABASE_URL" ]; then \
+	  echo "==> Test suite on DATABASE_URL ($${DATABASE_URL%%://*})"; \
+	  $(VENV)/bin/pytest; \
+	elif $(PY) -c "import psycopg; psycopg.connect('$(TEST_PG_URL)'.rsplit('/', 1)[0] + '/postgres', connect_timeout=2).close()" 2>/dev/null; then \
+	  echo "==> Test suite on PostgreSQL ($(TEST_PG_URL))"; \
+	  DATABASE_URL=$(TEST_PG_URL) $(VENV)/bin/pytest; \
+	else \
+	  echo "==> PostgreSQL not reachable: test suite on SQLite (server-only tests are skipped)"; \
+	  $(VENV)/bin/pytest; \
+	fi
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: install
+	@echo "no benchmarks yet"
+
+clean:
+	rm -rf $(VENV) $(TOOLS) var

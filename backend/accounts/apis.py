@@ -1,0 +1,86 @@
+from django.contrib.auth import authenticate, login, logout
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_protect, ensure_csrf_cookie
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import exceptions, permissions, serializers, status, throttling
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from backend.accounts.selectors import user_with_memberships
+from backend.accounts.serializers import MeSerializer
+
+
+class LoginIPThrottle(throttling.AnonRateThrottle):
+    scope = "login"
+
+
+class LoginEmailThrottle(throttling.SimpleRateThrottle):
+    """Throttles attempts per target account, whatever the client address."""
+
+    scope = "login"
+
+    def get_cache_key(self, request, view):
+        email = str(request.data.get("email", "")).strip().lower()
+        if not email:
+            return None
+        return self.cache_format % {"scope": "login-email", "ident": email}
+
+
+@method_decorator(csrf_protect, name="dispatch")
+class LoginApi(APIView):
+    """Opens a session for the PWA. CSRF-protected: fetch /api/v1/auth/csrf/ first."""
+
+    authentication_classes = []
+    permission_classes = [permissions.AllowAny]
+    throttle_classes = [LoginIPThrottle, LoginEmailThrottle]
+
+    class InputSerializer(serializers.Serializer):
+        email = serializers.EmailField()
+        password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
+
+    @extend_schema(request=InputSerializer, responses={200: MeSerializer}, tags=["auth"])
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = authenticate(
+            request,
+            email=data.validated_data["email"].lower(),
+            password=data.validated_data["password"],
+        )
+        if user is None:
+            raise exceptions.AuthenticationFailed(_("E-mail ou mot de passe incorrect."))
+        login(request, user)
+        return Response(MeSerializer(user_with_memberships(user_id=user.id)).data)
+
+
+class LogoutApi(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(request=None, responses={204: None}, tags=["auth"])
+    def post(self, request):
+        logout(request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeApi(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses={200: MeSerializer}, tags=["auth"])
+    def get(self, request):
+        return Response(MeSerializer(user_with_memberships(user_id=request.user.id)).data)
+
+
+@method_decorator(ensure_csrf_cookie, name="dispatch")
+class CsrfApi(APIView):
+    """Sets the CSRF cookie the PWA sends back in X-CSRFToken."""
+
+    authentication_classes = []
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(
+        responses={200: inline_serializer("Csrf", {"detail": serializers.CharField()})},
+        tags=["auth"],
+    )
+    def get(self, request):
+        return Response({"detail": "ok"})

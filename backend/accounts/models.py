@@ -1,0 +1,120 @@
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
+
+from backend.accounts.enums import Role
+from backend.core.models import TimeStampedModel
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An email is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields["is_staff"] = True
+        extra_fields["is_superuser"] = True
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A staff person of the network (facilitator, coordinator or admin). Logs in by email.
+
+    Referred people and capteurs are never users: they reach Relais through public links.
+    """
+
+    email = models.EmailField(_("adresse e-mail"), unique=True)
+    first_name = models.CharField(_("prénom"), max_length=150, blank=True)
+    last_name = models.CharField(_("nom"), max_length=150, blank=True)
+    phone = PhoneNumberField(_("téléphone"), blank=True)
+    is_staff = models.BooleanField(_("accès à l'administration"), default=False)
+    is_active = models.BooleanField(_("actif"), default=True)
+    date_joined = models.DateTimeField(_("date d'inscription"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    class Meta:
+        verbose_name = _("utilisateur")
+        verbose_name_plural = _("utilisateurs")
+
+    def __str__(self):
+        return self.get_full_name() or self.email
+
+    def get_full_name(self):
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_short_name(self):
+        return self.first_name or self.email
+
+
+class Territory(TimeStampedModel):
+    """The tenant unit (e.g. "Ouest Béarn"): every capteur, code and referral belongs to one.
+
+    Holds the territory's settings: its public contact line and the activity thresholds.
+    """
+
+    name = models.CharField(_("nom"), max_length=120, unique=True)
+    slug = models.SlugField(_("identifiant"), max_length=60, unique=True)
+    contact_phone = PhoneNumberField(
+        _("numéro d'appel"), blank=True, help_text=_("Le numéro que les personnes peuvent appeler.")
+    )
+    sms_number = PhoneNumberField(
+        _("numéro SMS"), blank=True, help_text=_("Le numéro auquel envoyer le code par SMS.")
+    )
+    contact_email = models.EmailField(_("e-mail de contact"), blank=True)
+    activity_new_days = models.PositiveSmallIntegerField(
+        _("durée « nouveau » (jours)"),
+        default=30,
+        help_text=_("Un partenaire signé depuis moins longtemps, sans orientation, est nouveau."),
+    )
+    activity_active_days = models.PositiveSmallIntegerField(
+        _("fenêtre d'activité (jours)"),
+        default=90,
+        help_text=_("Un capteur qui a orienté quelqu'un dans cette fenêtre est actif."),
+    )
+
+    class Meta:
+        verbose_name = _("territoire")
+        verbose_name_plural = _("territoires")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Membership(TimeStampedModel):
+    """A user's role in one territory: the only source of what a user may see."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    territory = models.ForeignKey(Territory, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("rôle"), max_length=20, choices=Role.choices)
+    available = models.BooleanField(_("disponible"), default=True)
+
+    class Meta:
+        verbose_name = _("appartenance")
+        verbose_name_plural = _("appartenances")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "territory"], name="membership_unique_per_territory"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.territory} · {self.get_role_display()}"

@@ -1,0 +1,149 @@
+"""Capteur registry and referral codes API. Thin: validate, call a service or selector, render."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from backend.capteurs import selectors, services
+from backend.capteurs.filters import CapteurFilter
+from backend.capteurs.serializers import (
+    CapteurInputSerializer,
+    CapteurOutputSerializer,
+    ReferralCodeIssueInputSerializer,
+    ReferralCodeOutputSerializer,
+    ReferralCodeRevokeInputSerializer,
+    ReferralCodeRevokeOutputSerializer,
+    StageChangeOutputSerializer,
+    StageMoveInputSerializer,
+)
+
+
+def _capteur_output(request, capteur_id):
+    capteur = selectors.capteur_get(user=request.user, pk=capteur_id)
+    return CapteurOutputSerializer(capteur, context={"request": request}).data
+
+
+@extend_schema(tags=["capteurs"])
+class CapteurListCreateApi(generics.ListAPIView):
+    """Capteurs of the user's territories, with their computed activity."""
+
+    serializer_class = CapteurOutputSerializer
+    filterset_class = CapteurFilter
+    ordering_fields = ["name", "city", "created_at", "updated_at"]
+    ordering = ["-created_at"]
+
+    def get_queryset(self):
+        return selectors.capteur_queryset(user=self.request.user)
+
+    @extend_schema(request=CapteurInputSerializer, responses={201: CapteurOutputSerializer})
+    def post(self, request):
+        data = CapteurInputSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        capteur = services.capteur_create(actor=request.user, **data.validated_data)
+        return Response(_capteur_output(request, capteur.id), status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["capteurs"])
+class CapteurDetailApi(APIView):
+    @extend_schema(responses=CapteurOutputSerializer)
+    def get(self, request, capteur_id):
+        return Response(_capteur_output(request, capteur_id))
+
+    @extend_schema(request=CapteurInputSerializer, responses=CapteurOutputSerializer)
+    def patch(self, request, capteur_id):
+        capteur = selectors.capteur_get(user=request.user, pk=capteur_id)
+        data = CapteurInputSerializer(
+            capteur, data=request.data, partial=True, context={"request": request}
+        )
+        data.is_valid(raise_exception=True)
+        services.capteur_update(capteur=capteur, actor=request.user, **data.validated_data)
+        return Response(_capteur_output(request, capteur.id))
+
+
+@extend_schema(tags=["capteurs"])
+class CapteurStageApi(APIView):
+    """Moves a capteur along the pipeline (prospect → partner → paused / withdrawn)."""
+
+    @extend_schema(request=StageMoveInputSerializer, responses=CapteurOutputSerializer)
+    def post(self, request, capteur_id):
+        capteur = selectors.capteur_get(user=request.user, pk=capteur_id)
+        data = StageMoveInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.capteur_move_stage(
+            capteur=capteur,
+            to_stage=data.validated_data["stage"],
+            note=data.validated_data.get("note", ""),
+            actor=request.user,
+        )
+        return Response(_capteur_output(request, capteur.id))
+
+
+@extend_schema(tags=["capteurs"])
+class CapteurStageChangeListApi(generics.ListAPIView):
+    """The pipeline history of a capteur, newest first."""
+
+    serializer_class = StageChangeOutputSerializer
+    pagination_class = None
+    filter_backends = []
+
+    def get_queryset(self):
+        capteur = selectors.capteur_get(user=self.request.user, pk=self.kwargs["capteur_id"])
+        return selectors.stage_change_list(capteur=capteur)
+
+
+@extend_schema(tags=["codes"])
+class CapteurCodeListIssueApi(generics.ListAPIView):
+    """The referral codes of a capteur (list), and issuing a new one (post)."""
+
+    serializer_class = ReferralCodeOutputSerializer
+    pagination_class = None
+    filter_backends = []
+
+    def get_queryset(self):
+        capteur = selectors.capteur_get(user=self.request.user, pk=self.kwargs["capteur_id"])
+        return selectors.referral_code_list(capteur=capteur).select_related("capteur")
+
+    @extend_schema(
+        request=ReferralCodeIssueInputSerializer, responses={201: ReferralCodeOutputSerializer}
+    )
+    def post(self, request, capteur_id):
+        capteur = selectors.capteur_get(user=request.user, pk=capteur_id)
+        data = ReferralCodeIssueInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        code = services.referral_code_issue(
+            capteur=capteur, actor=request.user, label=data.validated_data.get("label", "")
+        )
+        return Response(ReferralCodeOutputSerializer(code).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["codes"])
+class CodeDetailApi(APIView):
+    @extend_schema(responses=ReferralCodeOutputSerializer)
+    def get(self, request, code_id):
+        code = selectors.referral_code_get(user=request.user, pk=code_id)
+        return Response(ReferralCodeOutputSerializer(code).data)
+
+
+@extend_schema(tags=["codes"])
+class CodeRevokeApi(APIView):
+    """Revokes a code (lost or defaced poster), optionally issuing its replacement at once."""
+
+    @extend_schema(
+        request=ReferralCodeRevokeInputSerializer, responses=ReferralCodeRevokeOutputSerializer
+    )
+    def post(self, request, code_id):
+        code = selectors.referral_code_get(user=request.user, pk=code_id)
+        data = ReferralCodeRevokeInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        reissued = services.referral_code_revoke(
+            code=code, actor=request.user, reissue=data.validated_data["reissue"]
+        )
+        revoked = get_object_or_404(selectors.referral_code_queryset(user=request.user), pk=code.pk)
+        return Response(
+            {
+                "revoked": ReferralCodeOutputSerializer(revoked).data,
+                "reissued": ReferralCodeOutputSerializer(reissued).data if reissued else None,
+            }
+        )

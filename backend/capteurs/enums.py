@@ -1,0 +1,41 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CapteurKind(models.TextChoices):
+    BAR_TABAC = "bar_tabac", _("Bar-tabac / PMU")
+    COMMERCE = "commerce", _("Commerce de proximité")
+    AGENCE_INTERIM = "agence_interim", _("Agence d'intérim")
+    AGENCE_IMMOBILIERE = "agence_immobiliere", _("Agence immobilière")
+    ASSOCIATION_CARITATIVE = "association_caritative", _("Association caritative")
+    CLUB_SPORTIF = "club_sportif", _("Club sportif")
+    PHARMACIE = "pharmacie", _("Pharmacie")
+    SERVICE_PUBLIC = "service_public", _("Service public")
+    BAILLEUR_SOCIAL = "bailleur_social", _("Bailleur social")
+    AUTRE = "autre", _("Autre")
+
+
+class Stage(models.TextChoices):
+    """Where a capteur stands in the facilitator's prospection pipeline."""
+
+    PROSPECT = "prospect", _("Prospect")
+    PARTNER = "partner", _("Partenaire")
+    PAUSED = "paused", _("En pause")
+    WITHDRAWN = "withdrawn", _("Retiré")
+
+
+class Activity(models.TextChoices):
+    """Computed from referral dates, never typed (see capteurs.selectors.activity_expression)."""
+
+    NEW = "new", _("Nouveau")
+    ACTIVE = "active", _("Actif")
+    DORMANT = "dormant", _("Dormant")
+
+
+# The pipeline, declared once: from a stage, the stages a capteur may move to.
+STAGE_TRANSITIONS = {
+    Stage.PROSPECT: {Stage.PARTNER, Stage.WITHDRAWN},
+    Stage.PARTNER: {Stage.PAUSED, Stage.WITHDRAWN},
+    Stage.PAUSED: {Stage.PARTNER, Stage.WITHDRAWN},
+    Stage.WITHDRAWN: {Stage.PROSPECT},
+}

@@ -1,0 +1,150 @@
+"""Capteurs and their referral codes.
+
+A capteur ("spotter") is a local business or association (bar-tabac, temp agency, charity...)
+whose staff meet people in difficulty and hand them Relais' number: a poster with a QR code,
+a short link and a short code, each carried by a ReferralCode.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
+
+from backend.accounts.models import Territory
+from backend.accounts.scoping import TerritoryScopedQuerySet, scoped_queryset
+from backend.capteurs.enums import CapteurKind, Stage
+from backend.core.models import TimeStampedModel
+
+
+class Capteur(TimeStampedModel):
+    territory = models.ForeignKey(Territory, on_delete=models.PROTECT, related_name="capteurs")
+    name = models.CharField(_("nom"), max_length=200)
+    kind = models.CharField(_("type"), max_length=40, choices=CapteurKind.choices)
+    address = models.CharField(_("adresse"), max_length=255, blank=True)
+    postal_code = models.CharField(_("code postal"), max_length=10, blank=True)
+    city = models.CharField(_("commune"), max_length=120, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    contact_name = models.CharField(_("personne de contact"), max_length=150, blank=True)
+    phone = PhoneNumberField(_("téléphone"), blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    referent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("facilitateur référent"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="referent_capteurs",
+    )
+    stage = models.CharField(
+        _("étape"), max_length=20, choices=Stage.choices, default=Stage.PROSPECT
+    )
+    first_contact_on = models.DateField(_("premier contact le"), null=True, blank=True)
+    signed_on = models.DateField(_("partenariat signé le"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    # Kept current by the referral intake (the referrals app): activity reads it, so listing
+    # capteurs with their activity never touches the referrals table.
+    last_referral_at = models.DateTimeField(_("dernière orientation"), null=True, blank=True)
+
+    objects = TerritoryScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("capteur")
+        verbose_name_plural = _("capteurs")
+        indexes = [
+            models.Index(fields=["territory", "stage"]),
+            models.Index(fields=["territory", "last_referral_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(latitude__gte=-90, latitude__lte=90)
+                | models.Q(latitude__isnull=True),
+                name="capteur_latitude_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(longitude__gte=-180, longitude__lte=180)
+                | models.Q(longitude__isnull=True),
+                name="capteur_longitude_range",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class StageChange(models.Model):
+    """One move of a capteur along the pipeline: who, when, from, to, why."""
+
+    capteur = models.ForeignKey(Capteur, on_delete=models.CASCADE, related_name="stage_changes")
+    from_stage = models.CharField(max_length=20, choices=Stage.choices)
+    to_stage = models.CharField(max_length=20, choices=Stage.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    note = models.TextField(blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    objects = scoped_queryset("capteur__territory").as_manager()
+
+    class Meta:
+        verbose_name = _("changement d'étape")
+        verbose_name_plural = _("changements d'étape")
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.capteur_id}: {self.from_stage} → {self.to_stage}"
+
+
+class ReferralCode(TimeStampedModel):
+    """What a capteur hands over: a link/QR token and a short code for SMS and phone.
+
+    `token` is unguessable (192 random bits) and carries the public link `/r/<token>`;
+    `short_code` is for humans (e.g. "K7Q2"), stored upper-case, unique in the instance.
+    Revoking keeps the row (its landing page then says the code is no longer valid).
+    """
+
+    capteur = models.ForeignKey(Capteur, on_delete=models.CASCADE, related_name="codes")
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    short_code = models.CharField(_("code court"), max_length=6, unique=True, editable=False)
+    label = models.CharField(_("libellé"), max_length=120, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(_("révoqué le"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    # Landing page visits: a leading indicator. No IP, no user agent, nothing personal.
+    scan_count = models.PositiveIntegerField(_("visites"), default=0)
+    last_scan_at = models.DateTimeField(_("dernière visite"), null=True, blank=True)
+
+    objects = scoped_queryset("capteur__territory").as_manager()
+
+    class Meta:
+        verbose_name = _("code d'orientation")
+        verbose_name_plural = _("codes d'orientation")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(short_code=models.functions.Upper("short_code")),
+                name="referral_code_short_code_upper",
+            )
+        ]
+
+    def __str__(self):
+        return self.short_code
+
+    @property
+    def is_active(self):
+        return self.revoked_at is None
+
+    @property
+    def public_path(self):
+        return f"/r/{self.token}"
+
+    @property
+    def public_url(self):
+        return f"{settings.PUBLIC_BASE_URL}{self.public_path}"

@@ -1,0 +1,84 @@
+"""Reads of capteurs and codes, scoped to the user's territories, with their joins."""
+
+from datetime import timedelta
+
+from django.db.models import Case, CharField, Q, Value, When
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from backend.accounts.scoping import territories_for
+from backend.capteurs.enums import Activity, Stage
+from backend.capteurs.models import Capteur, ReferralCode, StageChange
+
+
+def activity_expression(territories, *, now=None):
+    """SQL expression of a capteur's activity, with each territory's own thresholds.
+
+    - active: at least one referral in the territory's activity window (default 90 days);
+    - new: a partner signed within the "new" window (default 30 days) with no referral yet;
+    - dormant: any other partner;
+    - NULL for prospects, paused and withdrawn capteurs with no recent referral.
+    Built from `last_referral_at`, so listing capteurs never reads the referrals table.
+    """
+    territories = list(territories)
+    if not territories:
+        return Value(None, output_field=CharField(null=True))
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    recent_referral = Q()
+    recently_signed = Q()
+    for territory in territories:
+        recent_referral |= Q(
+            territory_id=territory.id,
+            last_referral_at__gte=now - timedelta(days=territory.activity_active_days),
+        )
+        recently_signed |= Q(
+            territory_id=territory.id,
+            signed_on__gt=today - timedelta(days=territory.activity_new_days),
+        )
+    return Case(
+        When(recent_referral, then=Value(Activity.ACTIVE)),
+        When(
+            Q(stage=Stage.PARTNER, last_referral_at__isnull=True) & recently_signed,
+            then=Value(Activity.NEW),
+        ),
+        When(stage=Stage.PARTNER, then=Value(Activity.DORMANT)),
+        default=Value(None),
+        output_field=CharField(null=True),
+    )
+
+
+def capteur_queryset(*, user, now=None):
+    """Capteurs `user` may see, annotated with `activity` and joined to what lists show."""
+    territories = territories_for(user).only("id", "activity_new_days", "activity_active_days")
+    return (
+        Capteur.objects.for_user(user)
+        .select_related("territory", "referent")
+        .annotate(activity=activity_expression(territories, now=now))
+    )
+
+
+def capteur_get(*, user, pk) -> Capteur:
+    """The capteur `pk` if `user` may see it; 404 otherwise (whether it exists or not)."""
+    return get_object_or_404(capteur_queryset(user=user), pk=pk)
+
+
+def stage_change_list(*, capteur):
+    return StageChange.objects.filter(capteur=capteur).select_related("actor")
+
+
+def referral_code_queryset(*, user):
+    return ReferralCode.objects.for_user(user).select_related("capteur__territory")
+
+
+def referral_code_get(*, user, pk) -> ReferralCode:
+    return get_object_or_404(referral_code_queryset(user=user), pk=pk)
+
+
+def referral_code_list(*, capteur):
+    return ReferralCode.objects.filter(capteur=capteur).order_by("-created_at", "-id")
+
+
+def referral_code_by_token(*, token) -> ReferralCode | None:
+    """Public lookup of a code by its link token (revoked codes included)."""
+    return ReferralCode.objects.select_related("capteur__territory").filter(token=token).first()

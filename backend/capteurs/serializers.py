@@ -1,0 +1,176 @@
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.serializerfields import PhoneNumberField
+from rest_framework import serializers
+
+from backend.accounts.enums import Role
+from backend.accounts.models import Membership, User
+from backend.accounts.scoping import territories_for
+from backend.capteurs.enums import Activity, Stage
+from backend.capteurs.models import Capteur, ReferralCode, StageChange
+
+
+class CapteurOutputSerializer(serializers.ModelSerializer):
+    territory_name = serializers.CharField(source="territory.name", read_only=True)
+    referent_name = serializers.SerializerMethodField()
+    phone = serializers.CharField(read_only=True)
+    activity = serializers.ChoiceField(choices=Activity.choices, allow_null=True, read_only=True)
+
+    class Meta:
+        model = Capteur
+        fields = [
+            "id",
+            "territory",
+            "territory_name",
+            "name",
+            "kind",
+            "address",
+            "postal_code",
+            "city",
+            "latitude",
+            "longitude",
+            "contact_name",
+            "phone",
+            "email",
+            "referent",
+            "referent_name",
+            "stage",
+            "activity",
+            "first_contact_on",
+            "signed_on",
+            "last_referral_at",
+            "notes",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_referent_name(self, capteur) -> str | None:
+        return str(capteur.referent) if capteur.referent_id else None
+
+
+class CapteurInputSerializer(serializers.ModelSerializer):
+    """Shape of a capteur create/update. The territory is chosen at creation only."""
+
+    phone = PhoneNumberField(required=False, allow_blank=True)
+    territory = serializers.PrimaryKeyRelatedField(queryset=territories_for(None))
+    referent = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), required=False, allow_null=True
+    )
+
+    class Meta:
+        model = Capteur
+        fields = [
+            "territory",
+            "name",
+            "kind",
+            "address",
+            "postal_code",
+            "city",
+            "latitude",
+            "longitude",
+            "contact_name",
+            "phone",
+            "email",
+            "referent",
+            "first_contact_on",
+            "notes",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        self.fields["territory"].queryset = territories_for(getattr(request, "user", None))
+        if self.instance is not None:
+            self.fields.pop("territory")
+
+    def validate(self, attrs):
+        territory = attrs.get("territory") or getattr(self.instance, "territory", None)
+        referent = attrs.get("referent")
+        if (
+            referent is not None
+            and not Membership.objects.filter(
+                user=referent, territory=territory, role=Role.FACILITATOR
+            ).exists()
+        ):
+            raise serializers.ValidationError(
+                {"referent": _("Le référent doit être un facilitateur de ce territoire.")}
+            )
+        return attrs
+
+
+class StageMoveInputSerializer(serializers.Serializer):
+    stage = serializers.ChoiceField(choices=Stage.choices)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class StageChangeOutputSerializer(serializers.ModelSerializer):
+    actor_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = StageChange
+        fields = ["id", "from_stage", "to_stage", "actor", "actor_name", "note", "at"]
+        read_only_fields = fields
+
+    def get_actor_name(self, change) -> str | None:
+        return str(change.actor) if change.actor_id else None
+
+
+class ReferralCodeOutputSerializer(serializers.ModelSerializer):
+    capteur_name = serializers.CharField(source="capteur.name", read_only=True)
+    url = serializers.CharField(source="public_url", read_only=True)
+    is_active = serializers.BooleanField(read_only=True)
+    qr_svg = serializers.SerializerMethodField()
+    qr_png = serializers.SerializerMethodField()
+    poster_pdf = serializers.SerializerMethodField()
+    stickers_pdf = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReferralCode
+        fields = [
+            "id",
+            "capteur",
+            "capteur_name",
+            "short_code",
+            "label",
+            "url",
+            "is_active",
+            "revoked_at",
+            "scan_count",
+            "last_scan_at",
+            "created_at",
+            "qr_svg",
+            "qr_png",
+            "poster_pdf",
+            "stickers_pdf",
+        ]
+        read_only_fields = fields
+
+    def _link(self, code, suffix) -> str:
+        return f"/api/v1/codes/{code.id}/{suffix}"
+
+    def get_qr_svg(self, code) -> str:
+        return self._link(code, "qr.svg")
+
+    def get_qr_png(self, code) -> str:
+        return self._link(code, "qr.png")
+
+    def get_poster_pdf(self, code) -> str:
+        return self._link(code, "poster.pdf")
+
+    def get_stickers_pdf(self, code) -> str:
+        return self._link(code, "stickers.pdf")
+
+
+class ReferralCodeIssueInputSerializer(serializers.Serializer):
+    label = serializers.CharField(required=False, allow_blank=True, max_length=120)
+
+
+class ReferralCodeRevokeInputSerializer(serializers.Serializer):
+    reissue = serializers.BooleanField(
+        required=False, default=False, help_text=_("Émettre aussitôt un nouveau code.")
+    )
+
+
+class ReferralCodeRevokeOutputSerializer(serializers.Serializer):
+    revoked = ReferralCodeOutputSerializer()
+    reissued = ReferralCodeOutputSerializer(allow_null=True)

@@ -1,0 +1,146 @@
+"""Writes on capteurs and referral codes. Views, admin actions and commands all call these."""
+
+import secrets
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from backend.capteurs.enums import STAGE_TRANSITIONS, Stage
+from backend.capteurs.models import Capteur, ReferralCode, StageChange
+from backend.core.errors import DomainError
+
+# No 0/O, 1/I/L: a short code is read aloud on the phone and typed in an SMS.
+SHORT_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+SHORT_CODE_LENGTHS = (4, 4, 4, 5, 5, 5, 6, 6, 6, 6)
+TOKEN_BYTES = 24  # 192 bits, URL-safe base64: 32 characters
+
+CAPTEUR_EDITABLE_FIELDS = {
+    "name",
+    "kind",
+    "address",
+    "postal_code",
+    "city",
+    "latitude",
+    "longitude",
+    "contact_name",
+    "phone",
+    "email",
+    "referent",
+    "first_contact_on",
+    "notes",
+}
+
+
+@transaction.atomic
+def capteur_create(*, territory, actor, **fields) -> Capteur:
+    """Registers a capteur as a prospect in `territory`.
+
+    Precondition: `actor` is a member of `territory` and `referent`, if given, a facilitator
+    of it (the API's serializer checks both).
+    """
+    unknown = set(fields) - CAPTEUR_EDITABLE_FIELDS
+    if unknown:
+        raise TypeError(f"Not editable: {sorted(unknown)}")
+    capteur = Capteur(territory=territory, stage=Stage.PROSPECT, **fields)
+    if capteur.first_contact_on is None:
+        capteur.first_contact_on = timezone.localdate()
+    capteur.full_clean()
+    capteur.save()
+    return capteur
+
+
+@transaction.atomic
+def capteur_update(*, capteur: Capteur, actor, **fields) -> Capteur:
+    """Updates the descriptive fields of a capteur. The stage moves only by capteur_move_stage."""
+    unknown = set(fields) - CAPTEUR_EDITABLE_FIELDS
+    if unknown:
+        raise TypeError(f"Not editable: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(capteur, name, value)
+    capteur.full_clean()
+    capteur.save()
+    return capteur
+
+
+@transaction.atomic
+def capteur_move_stage(*, capteur: Capteur, to_stage: str, actor, note: str = "") -> Capteur:
+    """Moves a capteur along the pipeline and records the move.
+
+    Becoming a partner for the first time sets `signed_on`. Raises DomainError (409) when the
+    pipeline does not allow the move.
+    """
+    capteur = Capteur.objects.select_for_update().get(pk=capteur.pk)
+    from_stage = Stage(capteur.stage)
+    to_stage = Stage(to_stage)
+    if to_stage not in STAGE_TRANSITIONS[from_stage]:
+        allowed = ", ".join(sorted(str(s.label) for s in STAGE_TRANSITIONS[from_stage]))
+        raise DomainError(
+            _(
+                "Un capteur « %(from)s » ne peut pas passer à « %(to)s ». "
+                "Étapes possibles : %(allowed)s."
+            )
+            % {"from": from_stage.label, "to": to_stage.label, "allowed": allowed},
+            code="illegal_stage_transition",
+        )
+    capteur.stage = to_stage
+    if to_stage == Stage.PARTNER and capteur.signed_on is None:
+        capteur.signed_on = timezone.localdate()
+    capteur.save(update_fields=["stage", "signed_on", "updated_at"])
+    StageChange.objects.create(
+        capteur=capteur, from_stage=from_stage, to_stage=to_stage, actor=actor, note=note
+    )
+    return capteur
+
+
+def _new_short_code(length):
+    return "".join(secrets.choice(SHORT_CODE_ALPHABET) for _ in range(length))
+
+
+def referral_code_issue(*, capteur: Capteur, actor, label: str = "") -> ReferralCode:
+    """Issues a new code for `capteur`: a fresh unguessable token and a free short code.
+
+    Short codes start at 4 characters and grow when the space gets crowded. A collision is
+    detected by the unique constraint and retried in a savepoint, so concurrent issuers never
+    receive the same code.
+    """
+    if capteur.stage == Stage.WITHDRAWN:
+        raise DomainError(
+            _("Ce capteur s'est retiré du réseau : on ne peut plus lui remettre de code."),
+            code="capteur_withdrawn",
+        )
+    for length in SHORT_CODE_LENGTHS:
+        try:
+            with transaction.atomic():
+                return ReferralCode.objects.create(
+                    capteur=capteur,
+                    token=secrets.token_urlsafe(TOKEN_BYTES),
+                    short_code=_new_short_code(length),
+                    label=label,
+                    created_by=actor,
+                )
+        except IntegrityError:
+            continue
+    raise RuntimeError("No free short code after several attempts.")
+
+
+@transaction.atomic
+def referral_code_revoke(*, code: ReferralCode, actor, reissue: bool = False):
+    """Revokes `code` (a lost or defaced poster). Returns the new code when `reissue`."""
+    code = ReferralCode.objects.select_for_update().select_related("capteur").get(pk=code.pk)
+    if code.revoked_at is not None:
+        raise DomainError(_("Ce code est déjà révoqué."), code="code_already_revoked")
+    code.revoked_at = timezone.now()
+    code.revoked_by = actor
+    code.save(update_fields=["revoked_at", "revoked_by", "updated_at"])
+    if reissue:
+        return referral_code_issue(capteur=code.capteur, actor=actor, label=code.label)
+    return None
+
+
+def referral_code_record_scan(*, code: ReferralCode) -> None:
+    """Counts one visit of a code's landing page. One UPDATE; nothing about the visitor."""
+    ReferralCode.objects.filter(pk=code.pk).update(
+        scan_count=F("scan_count") + 1, last_scan_at=timezone.now()
+    )

@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from backend.core.health import healthz
+
+api_v1 = [
+    path("", include("backend.accounts.urls")),
+    path("", include("backend.capteurs.urls")),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("healthz", healthz, name="healthz"),
+    path("", include("backend.public.urls")),
+]
+
+handler404 = "backend.public.views.page_not_found"
+handler500 = "backend.public.views.server_error"

@@ -1,0 +1,86 @@
+"""Domain errors and their rendering as RFC 9457 problem details (application/problem+json)."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+
+class DomainError(Exception):
+    """A business rule refused the operation. Services raise it; APIs render it as 409.
+
+    `message` is user-facing French (translatable); `code` is stable for clients.
+    """
+
+    status_code = status.HTTP_409_CONFLICT
+    code = "conflict"
+
+    def __init__(self, message, *, code=None):
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+
+
+_TITLES = {
+    400: _("Données invalides"),
+    401: _("Authentification requise"),
+    403: _("Accès refusé"),
+    404: _("Introuvable"),
+    405: _("Méthode non autorisée"),
+    406: _("Format non disponible"),
+    409: _("Opération impossible"),
+    415: _("Type de contenu non pris en charge"),
+    422: _("Requête impossible à traiter"),
+    429: _("Trop de requêtes"),
+}
+
+
+def problem(*, status_code, detail, code, errors=None, headers=None):
+    body = {
+        "type": "about:blank",
+        "title": str(_TITLES.get(status_code, _("Erreur"))),
+        "status": status_code,
+        "detail": str(detail),
+        "code": code,
+    }
+    if errors is not None:
+        body["errors"] = errors
+    return Response(body, status=status_code, headers=headers, content_type=PROBLEM_CONTENT_TYPE)
+
+
+def problem_exception_handler(exc, context):
+    """DRF exception handler: every API error leaves as a problem details document."""
+    if isinstance(exc, DomainError):
+        return problem(status_code=exc.status_code, detail=exc.message, code=exc.code)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        errors = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        return problem(
+            status_code=response.status_code,
+            detail=_("Certains champs sont invalides."),
+            code="invalid",
+            errors=errors,
+            headers=_passed_headers(response),
+        )
+    detail = exc.detail if isinstance(exc, exceptions.APIException) else response.data
+    return problem(
+        status_code=response.status_code,
+        detail=detail,
+        code=getattr(detail, "code", None) or getattr(exc, "default_code", "error"),
+        headers=_passed_headers(response),
+    )
+
+
+def _passed_headers(response):
+    return {k: v for k, v in response.items() if k in ("WWW-Authenticate", "Retry-After", "Allow")}

@@ -1,0 +1,51 @@
+import pytest
+from rest_framework.test import APIClient
+
+from tests.accounts.factories import MembershipFactory, TerritoryFactory
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Throttle counters live in the cache: every test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+@pytest.fixture
+def territory(db):
+    return TerritoryFactory(name="Ouest Béarn", slug="ouest-bearn")
+
+
+@pytest.fixture
+def other_territory(db):
+    return TerritoryFactory(name="Haut Béarn", slug="haut-bearn")
+
+
+@pytest.fixture
+def facilitator(territory):
+    return MembershipFactory(territory=territory, facilitator=True).user
+
+
+@pytest.fixture
+def coordinator(territory):
+    return MembershipFactory(territory=territory, coordinator=True).user
+
+
+@pytest.fixture
+def facilitator_api(api, facilitator):
+    api.force_authenticate(facilitator)
+    return api
+
+
+def problem_errors(response):
+    """The field errors of a problem details response."""
+    assert response["Content-Type"].startswith("application/problem+json"), response.content
+    return response.json()["errors"]
