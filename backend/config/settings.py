@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "backend.accounts",
     "backend.capteurs",
     "backend.public",
+    "backend.demo",
 ]
 
 MIDDLEWARE = [
