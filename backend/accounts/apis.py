@@ -39,6 +39,10 @@ class LoginApi(APIView):
         email = serializers.EmailField()
         password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
 
+    def get_authenticate_header(self, request):
+        # A failed login is a 401 (with a challenge), not a 403: there is no authenticator here.
+        return 'Session realm="relais"'
+
     @extend_schema(request=InputSerializer, responses={200: MeSerializer}, tags=["auth"])
     def post(self, request):
         data = self.InputSerializer(data=request.data)

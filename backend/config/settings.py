@@ -100,6 +100,7 @@ SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXY_COUNT > 0 else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
+CSRF_FAILURE_VIEW = "backend.core.errors.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 
 # --- Internationalisation ---------------------------------------------------------------
@@ -138,6 +139,9 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "backend.core.errors.problem_exception_handler",
     "DEFAULT_THROTTLE_RATES": {"login": env.str("LOGIN_THROTTLE_RATE", default="10/min")},
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # Throttles read the client address through exactly this many proxies: a forged
+    # X-Forwarded-For from the client itself is ignored (DRF trusts all of it when None).
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Relais API",

@@ -1,6 +1,7 @@
 """Domain errors and their rendering as RFC 9457 problem details (application/problem+json)."""
 
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
@@ -57,6 +58,11 @@ def problem_exception_handler(exc, context):
     """DRF exception handler: every API error leaves as a problem details document."""
     if isinstance(exc, DomainError):
         return problem(status_code=exc.status_code, detail=exc.message, code=exc.code)
+    if isinstance(exc, DjangoValidationError):
+        # A model's full_clean() in a service: same shape as a serializer's errors.
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -84,3 +90,23 @@ def problem_exception_handler(exc, context):
 
 def _passed_headers(response):
     return {k: v for k, v in response.items() if k in ("WWW-Authenticate", "Retry-After", "Allow")}
+
+
+def csrf_failure(request, reason=""):
+    """CSRF refusals: problem details for the API, Django's page elsewhere."""
+    from django.http import JsonResponse
+    from django.views.csrf import csrf_failure as django_csrf_failure
+
+    if not request.path.startswith("/api/"):
+        return django_csrf_failure(request, reason=reason)
+    return JsonResponse(
+        {
+            "type": "about:blank",
+            "title": str(_TITLES[403]),
+            "status": 403,
+            "detail": str(_("Jeton CSRF absent ou invalide : rechargez la page.")),
+            "code": "csrf_failed",
+        },
+        status=403,
+        content_type=PROBLEM_CONTENT_TYPE,
+    )

@@ -1,0 +1,142 @@
+"""Walks every staff endpoint of the API: logged out → 401; no membership → 403;
+another territory's object → 404. A new endpoint fails `test_every_api_endpoint_is_covered`
+until it is given a row here."""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.accounts.factories import MembershipFactory, UserFactory
+from tests.capteurs.factories import CapteurFactory, ReferralCodeFactory
+
+pytestmark = pytest.mark.django_db
+
+# Endpoints anyone may call (they open or prepare a session).
+PUBLIC = {"auth-login", "auth-csrf"}
+# Endpoints about the logged-in user, not about a territory's data.
+SELF = {"auth-logout", "auth-me"}
+# Territory-owned endpoints, each with the URL arguments naming an object.
+SCOPED = {
+    "capteur-list": [],
+    "capteur-detail": ["capteur_id"],
+    "capteur-stage": ["capteur_id"],
+    "capteur-stage-changes": ["capteur_id"],
+    "capteur-codes": ["capteur_id"],
+    "code-detail": ["code_id"],
+    "code-revoke": ["code_id"],
+    "code-qr-svg": ["code_id"],
+    "code-qr-png": ["code_id"],
+    "code-poster": ["code_id"],
+    "code-stickers": ["code_id"],
+}
+METHODS = ["get", "post", "put", "patch", "delete"]
+
+
+def api_routes(resolver=None, prefix=""):
+    """(name, view class) of every named route under /api/v1/."""
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            yield from api_routes(entry, route)
+        elif isinstance(entry, URLPattern) and route.startswith("api/v1/"):
+            yield entry.name, entry.callback.view_class
+
+
+def methods_of(view_class):
+    return [m for m in METHODS if hasattr(view_class, m)]
+
+
+def scoped_calls():
+    routes = dict(api_routes())
+    for name, kwarg_names in SCOPED.items():
+        for method in methods_of(routes[name]):
+            yield name, kwarg_names, method
+
+
+def objects_of(territory):
+    capteur = CapteurFactory(territory=territory, partner=True)
+    code = ReferralCodeFactory(capteur=capteur)
+    return {"capteur_id": capteur.id, "code_id": code.id}
+
+
+def test_every_api_endpoint_is_covered():
+    names = {name for name, _ in api_routes()}
+
+    assert names == PUBLIC | SELF | set(SCOPED)
+
+
+@pytest.mark.parametrize(("name", "kwarg_names", "method"), list(scoped_calls()))
+def test_logged_out_gets_401(api, territory, name, kwarg_names, method):
+    objects = objects_of(territory)
+    url = reverse(name, kwargs={k: objects[k] for k in kwarg_names})
+
+    response = getattr(api, method)(url, {})
+
+    assert response.status_code == 401
+
+
+@pytest.mark.parametrize("name", sorted(SELF))
+def test_self_endpoints_need_a_login(api, name):
+    view_methods = methods_of(dict(api_routes())[name])
+
+    for method in view_methods:
+        assert getattr(api, method)(reverse(name), {}).status_code == 401
+
+
+@pytest.mark.parametrize(("name", "kwarg_names", "method"), list(scoped_calls()))
+def test_a_user_without_membership_gets_403(api, territory, name, kwarg_names, method):
+    objects = objects_of(territory)
+    api.force_authenticate(UserFactory())
+    url = reverse(name, kwargs={k: objects[k] for k in kwarg_names})
+
+    response = getattr(api, method)(url, {})
+
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("role", ["facilitator", "coordinator"])
+@pytest.mark.parametrize(("name", "kwarg_names", "method"), [c for c in scoped_calls() if c[1]])
+def test_another_territorys_object_is_404(
+    api, territory, other_territory, role, name, kwarg_names, method
+):
+    # given a member of territory A, and objects of territory B
+    api.force_authenticate(MembershipFactory(territory=territory, role=role).user)
+    theirs = objects_of(other_territory)
+
+    # when
+    response = getattr(api, method)(reverse(name, kwargs={k: theirs[k] for k in kwarg_names}), {})
+
+    # then
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize(
+    ("name", "kwarg_names"), [(n, k) for n, k, method in scoped_calls() if k and method == "get"]
+)
+def test_own_territorys_object_is_readable(api, territory, name, kwarg_names):
+    """The other side of the 404s above: the same URLs work for the territory's members."""
+    api.force_authenticate(MembershipFactory(territory=territory).user)
+    ours = objects_of(territory)
+
+    response = api.get(reverse(name, kwargs={k: ours[k] for k in kwarg_names}))
+
+    assert response.status_code == 200
+
+
+def test_capteur_list_shows_only_the_users_territories(api, territory, other_territory):
+    api.force_authenticate(MembershipFactory(territory=territory).user)
+    ours = CapteurFactory(territory=territory)
+    CapteurFactory(territory=other_territory)
+
+    response = api.get(reverse("capteur-list"))
+
+    assert [row["id"] for row in response.json()["results"]] == [ours.id]
+
+
+def test_a_deactivated_member_sees_nothing(api, territory):
+    user = MembershipFactory(territory=territory, user=UserFactory(is_active=False)).user
+    CapteurFactory(territory=territory)
+    api.force_authenticate(user)
+
+    assert api.get(reverse("capteur-list")).status_code == 403
