@@ -1,19 +1,146 @@
-"""QR codes, posters and sticker sheets of a referral code (being written)."""
+"""QR codes, posters and sticker sheets of a referral code: binary, scoped, revalidated by ETag.
 
+Order of every request: authentication and permission (401/403), territory scoping (404),
+revocation (409), and only then the ETag comparison (304) and the rendering. A 304 therefore
+never tells anyone that a code they may not see exists.
+"""
+
+from django.http import HttpResponse
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import content_disposition_header, quote_etag
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
+from backend.capteurs import printing, selectors
+from backend.capteurs.models import ReferralCode
+from backend.core.errors import DomainError
 
-class CodeQrSvgApi(APIView):
-    pass
-
-
-class CodeQrPngApi(APIView):
-    pass
-
-
-class CodePosterApi(APIView):
-    pass
+# Browsers revalidate on every use (a cheap 304) rather than reuse silently: a facilitator who
+# fixes a capteur's name and prints again must get the corrected poster at once.
+PRINT_MAX_AGE = 0
 
 
-class CodeStickersApi(APIView):
-    pass
+def access_printable_code(*, user, code_id) -> ReferralCode:
+    """The code `code_id` if `user` may see it (404 otherwise) and it may still be printed.
+
+    Raises DomainError for a revoked code: a poster of a dead code would send people nowhere.
+    """
+    code = selectors.referral_code_get(user=user, pk=code_id)
+    if not code.is_active:
+        raise DomainError(
+            _("Ce code est révoqué : on ne peut plus l'imprimer."),
+            code="code_revoked",
+        )
+    return code
+
+
+def _print_schema(*, operation_id, media_type):
+    return extend_schema(
+        operation_id=operation_id,
+        responses={
+            (200, media_type): OpenApiResponse(OpenApiTypes.BINARY),
+            304: OpenApiResponse(description="Unchanged since the ETag sent in If-None-Match."),
+            404: OpenApiResponse(description="No such code in the user's territories."),
+            409: OpenApiResponse(description="The code is revoked: it cannot be printed."),
+        },
+    )
+
+
+class _CodePrintApi(APIView):
+    """A binary rendering of a referral code. Subclasses name the format and render it."""
+
+    # Success bodies are bytes of one fixed type whatever the Accept header (a browser tab,
+    # an <img>, a download); the only documents that go through a renderer are errors, and
+    # those are always problem details. So no negotiation, hence no 406.
+    renderer_classes = [JSONRenderer]
+    kind: str
+    media_type: str
+    filename: str  # with a {code} placeholder
+
+    def perform_content_negotiation(self, request, force=False):
+        renderer = self.get_renderers()[0]
+        return renderer, renderer.media_type
+
+    def render(self, content: printing.PrintContent) -> bytes:
+        raise NotImplementedError
+
+    def respond(self, request, code_id):
+        code = access_printable_code(user=request.user, code_id=code_id)
+        content = printing.print_content(code)
+        etag = quote_etag(printing.print_etag(content, kind=self.kind))
+        response = get_conditional_response(request, etag=etag)
+        if response is None:
+            response = HttpResponse(self.render(content), content_type=self.media_type)
+            response["Content-Disposition"] = content_disposition_header(
+                as_attachment=False, filename=self.filename.format(code=content.short_code)
+            )
+        response["ETag"] = etag
+        patch_cache_control(response, private=True, max_age=PRINT_MAX_AGE, must_revalidate=True)
+        return response
+
+
+@extend_schema(tags=["codes"])
+class CodeQrSvgApi(_CodePrintApi):
+    """The QR code of the code's public link, as SVG (error correction Q, 4-module margin)."""
+
+    kind = "qr.svg"
+    media_type = "image/svg+xml"
+    filename = "relais-qr-{code}.svg"
+
+    def render(self, content):
+        return printing.qr_svg(printing.qr_matrix(content.url))
+
+    @_print_schema(operation_id="codes_qr_svg_retrieve", media_type=media_type)
+    def get(self, request, code_id):
+        return self.respond(request, code_id)
+
+
+@extend_schema(tags=["codes"])
+class CodeQrPngApi(_CodePrintApi):
+    """The QR code of the code's public link, as a 1-bit PNG of at least 720 px, 300 dpi."""
+
+    kind = "qr.png"
+    media_type = "image/png"
+    filename = "relais-qr-{code}.png"
+
+    def render(self, content):
+        return printing.qr_png(printing.qr_matrix(content.url))
+
+    @_print_schema(operation_id="codes_qr_png_retrieve", media_type=media_type)
+    def get(self, request, code_id):
+        return self.respond(request, code_id)
+
+
+@extend_schema(tags=["codes"])
+class CodePosterApi(_CodePrintApi):
+    """The A4 poster: capteur's name, big QR code, short code with the SMS number, phone."""
+
+    kind = "poster.pdf"
+    media_type = "application/pdf"
+    filename = "relais-affiche-{code}.pdf"
+
+    def render(self, content):
+        return printing.poster_pdf(content, printing.qr_matrix(content.url))
+
+    @_print_schema(operation_id="codes_poster_retrieve", media_type=media_type)
+    def get(self, request, code_id):
+        return self.respond(request, code_id)
+
+
+@extend_schema(tags=["codes"])
+class CodeStickersApi(_CodePrintApi):
+    """An A4 sheet of four A6 stickers, each with the QR code, short code and SMS number."""
+
+    kind = "stickers.pdf"
+    media_type = "application/pdf"
+    filename = "relais-autocollants-{code}.pdf"
+
+    def render(self, content):
+        return printing.stickers_pdf(content, printing.qr_matrix(content.url))
+
+    @_print_schema(operation_id="codes_stickers_retrieve", media_type=media_type)
+    def get(self, request, code_id):
+        return self.respond(request, code_id)
