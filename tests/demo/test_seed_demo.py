@@ -1,0 +1,196 @@
+import io
+from collections import Counter
+
+import phonenumbers
+import pytest
+from django.conf import settings as django_settings
+from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.test import override_settings
+
+from backend.accounts.enums import Role
+from backend.accounts.models import Membership, Territory, User
+from backend.capteurs.enums import CapteurKind, Stage
+from backend.capteurs.models import Capteur, ReferralCode, StageChange
+from backend.capteurs.selectors import capteur_queryset
+from backend.demo.data import DEMO_USERS
+from backend.demo.seed import DEMO_PASSWORD
+
+# The seed hashes five passwords: PBKDF2 would dominate the test time.
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def seed(*args):
+    out = io.StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """Seeds once for the whole module (a seed takes ~0.5 s), in a transaction rolled back at
+    the end. Each test runs in a savepoint inside it, so what a test changes is undone too.
+    Returns the output of the first run."""
+    with (
+        django_db_blocker.unblock(),
+        override_settings(DEBUG=True, PASSWORD_HASHERS=FAST_HASHERS),
+        transaction.atomic(),
+    ):
+        yield seed()
+        transaction.set_rollback(True)
+
+
+def snapshot():
+    return {
+        "territories": Territory.objects.count(),
+        "users": User.objects.count(),
+        "memberships": Membership.objects.count(),
+        "capteurs": sorted(Capteur.objects.values_list("name", "stage", "signed_on", "phone")),
+        "stage_changes": StageChange.objects.count(),
+        "codes": sorted(ReferralCode.objects.values_list("token", "short_code", "revoked_at")),
+    }
+
+
+@pytest.mark.django_db
+def test_seeds_ouest_bearn_with_about_forty_capteurs_of_every_kind(seeded):
+    territory = Territory.objects.get(slug="ouest-bearn")
+    assert territory.name == "Ouest Béarn"
+    for number in (territory.contact_phone, territory.sms_number):
+        assert phonenumbers.is_valid_number(number)
+    assert phonenumbers.number_type(territory.sms_number) == phonenumbers.PhoneNumberType.MOBILE
+    capteurs = Capteur.objects.filter(territory=territory)
+    assert 35 <= capteurs.count() <= 45
+    assert set(capteurs.values_list("kind", flat=True)) == set(CapteurKind.values)
+    stages = Counter(capteurs.values_list("stage", flat=True))
+    assert stages[Stage.PARTNER] > stages[Stage.PROSPECT] > 0
+    assert stages[Stage.PAUSED] > 0
+    assert stages[Stage.WITHDRAWN] > 0
+    assert all(c.latitude and c.longitude and c.postal_code.startswith("64") for c in capteurs)
+
+
+@pytest.mark.django_db
+def test_seeds_three_facilitators_and_one_coordinator_who_are_referents(seeded):
+    memberships = Membership.objects.filter(territory__slug="ouest-bearn")
+    roles = Counter(memberships.values_list("role", flat=True))
+    assert roles == {Role.FACILITATOR: 3, Role.COORDINATOR: 1}
+    facilitators = {m.user for m in memberships if m.role == Role.FACILITATOR}
+    referents = set(User.objects.filter(referent_capteurs__isnull=False).distinct())
+    assert referents == facilitators
+    assert User.objects.filter(is_superuser=True, is_staff=True).count() == 1
+
+
+@pytest.mark.django_db
+def test_capteurs_have_a_stage_history_and_backdated_signatures(seeded):
+    partners = Capteur.objects.filter(stage=Stage.PARTNER)
+    for capteur in partners:
+        assert capteur.stage_changes.filter(to_stage=Stage.PARTNER).exists()
+        assert capteur.first_contact_on <= capteur.signed_on
+    signed = sorted(partners.values_list("signed_on", flat=True))
+    assert (signed[-1] - signed[0]).days > 300  # spread over months, not all today
+    assert not Capteur.objects.filter(stage=Stage.PROSPECT, stage_changes__isnull=False).exists()
+
+
+@pytest.mark.django_db
+def test_activity_shows_new_active_and_dormant_partners(seeded):
+    coordinator = User.objects.get(memberships__role=Role.COORDINATOR)
+    partners = capteur_queryset(user=coordinator).filter(stage=Stage.PARTNER)
+    activity = Counter(partners.values_list("activity", flat=True))
+    assert activity["active"] >= 8
+    assert activity["dormant"] >= 5
+    assert activity["new"] >= 2
+
+
+@pytest.mark.django_db
+def test_every_partner_has_an_active_code_some_two_and_one_a_revoked_one(seeded):
+    for capteur in Capteur.objects.filter(stage=Stage.PARTNER):
+        assert capteur.codes.filter(revoked_at__isnull=True).exists(), capteur
+    active_per_capteur = Counter(
+        ReferralCode.objects.filter(revoked_at__isnull=True).values_list("capteur", flat=True)
+    )
+    assert sum(1 for n in active_per_capteur.values() if n == 2) >= 2
+    revoked_partner_codes = ReferralCode.objects.filter(
+        capteur__stage=Stage.PARTNER, revoked_at__isnull=False
+    )
+    assert revoked_partner_codes.count() == 1
+    assert not ReferralCode.objects.filter(
+        capteur__stage=Stage.WITHDRAWN, revoked_at__isnull=True
+    ).exists()
+
+
+@pytest.mark.django_db
+def test_every_seeded_phone_number_is_valid(seeded):
+    numbers = list(Capteur.objects.exclude(phone="").values_list("phone", flat=True))
+    assert len(numbers) >= 35
+    for number in numbers:
+        assert phonenumbers.is_valid_number(number), number
+        assert number.country_code == 33
+
+
+@pytest.mark.django_db
+def test_running_twice_changes_nothing(seeded):
+    assert "40 capteurs created, 0 already there" in seeded
+    before = snapshot()
+
+    output = seed()
+
+    assert snapshot() == before
+    assert "0 capteurs created, 40 already there, 0 codes issued" in output
+
+
+@pytest.mark.django_db
+def test_a_missing_capteur_is_recreated_identically(seeded):
+    fields = ("name", "kind", "contact_name", "phone", "address", "latitude", "signed_on")
+    balto = Capteur.objects.filter(name="Bar-tabac Le Balto")
+    before = balto.values(*fields).get()
+    balto.delete()
+
+    output = seed()
+
+    assert balto.values(*fields).get() == before
+    assert "1 capteurs created, 39 already there" in output
+
+
+@pytest.mark.django_db
+def test_demo_users_log_in_with_the_documented_password(seeded, client):
+    for demo in DEMO_USERS:
+        assert authenticate(email=demo.email, password=DEMO_PASSWORD) is not None, demo.email
+    assert client.login(email=DEMO_USERS[0].email, password=DEMO_PASSWORD)
+
+
+@pytest.mark.django_db
+def test_output_lists_the_urls_and_the_logins(seeded):
+    output = seeded
+
+    code = ReferralCode.objects.get(capteur__name="Bar-tabac Le Balto", revoked_at__isnull=True)
+    base = django_settings.PUBLIC_BASE_URL
+    assert f"{base}{code.public_path}" in output
+    assert f"{base}/api/v1/codes/{code.pk}/poster.pdf" in output
+    assert f"{base}/admin/" in output
+    assert f"{base}/api/docs/" in output
+    assert DEMO_PASSWORD in output
+    for demo in DEMO_USERS:
+        assert demo.email in output
+
+
+@pytest.mark.django_db
+def test_refuses_to_run_without_debug(seeded, settings):
+    balto = Capteur.objects.filter(name="Bar-tabac Le Balto")
+    balto.delete()
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError, match="DEBUG=1"):
+        seed()
+
+    assert not balto.exists()
+
+
+@pytest.mark.django_db
+def test_runs_without_debug_when_forced(seeded, settings):
+    balto = Capteur.objects.filter(name="Bar-tabac Le Balto")
+    balto.delete()
+    settings.DEBUG = False
+
+    seed("--force")
+
+    assert balto.exists()
