@@ -64,8 +64,7 @@ class _CodePrintApi(APIView):
         renderer = self.get_renderers()[0]
         return renderer, renderer.media_type
 
-    def render(self, content: printing.PrintContent) -> bytes:
-        raise NotImplementedError
+    # Each subclass defines `render(self, content: printing.PrintContent) -> bytes`.
 
     def respond(self, request, code_id):
         code = access_printable_code(user=request.user, code_id=code_id)
