@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "backend.accounts",
     "backend.capteurs",
     "backend.public",
+    "backend.referrals",
+    "backend.structures",
     "backend.demo",
 ]
 
