@@ -1,3 +1,5 @@
+from collections.abc import Mapping
+
 from django.contrib.auth import authenticate, login, logout
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
@@ -21,7 +23,8 @@ class LoginEmailThrottle(throttling.SimpleRateThrottle):
     scope = "login"
 
     def get_cache_key(self, request, view):
-        email = str(request.data.get("email", "")).strip().lower()
+        data = request.data if isinstance(request.data, Mapping) else {}
+        email = str(data.get("email", "")).strip().lower()
         if not email:
             return None
         return self.cache_format % {"scope": "login-email", "ident": email}

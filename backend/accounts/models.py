@@ -89,6 +89,18 @@ class Territory(TimeStampedModel):
         default=90,
         help_text=_("Un capteur qui a orienté quelqu'un dans cette fenêtre est actif."),
     )
+    first_contact_working_days = models.PositiveSmallIntegerField(
+        _("délai de premier contact (jours ouvrés)"),
+        default=2,
+        help_text=_(
+            "Jours ouvrés pour appeler une personne orientée (week-ends et fériés exclus)."
+        ),
+    )
+    retention_months = models.PositiveSmallIntegerField(
+        _("durée de conservation (mois)"),
+        default=24,
+        help_text=_("Les orientations clôturées sont anonymisées après cette durée."),
+    )
 
     class Meta:
         verbose_name = _("territoire")
@@ -105,7 +117,12 @@ class Membership(TimeStampedModel):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     territory = models.ForeignKey(Territory, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("rôle"), max_length=20, choices=Role.choices)
-    available = models.BooleanField(_("disponible"), default=True)
+    unavailable_until = models.DateField(
+        _("indisponible jusqu'au"),
+        null=True,
+        blank=True,
+        help_text=_("Pendant une absence, les nouvelles orientations vont à un collègue."),
+    )
 
     class Meta:
         verbose_name = _("appartenance")
@@ -118,3 +135,8 @@ class Membership(TimeStampedModel):
 
     def __str__(self):
         return f"{self.user} · {self.territory} · {self.get_role_display()}"
+
+    def is_available(self, on=None):
+        """Available on `on` (today by default): no absence, or the absence ended before."""
+        on = on or timezone.localdate()
+        return self.unavailable_until is None or self.unavailable_until < on

@@ -9,10 +9,21 @@ class MembershipSerializer(serializers.ModelSerializer):
     territory_name = serializers.CharField(source="territory.name", read_only=True)
     territory_slug = serializers.CharField(source="territory.slug", read_only=True)
     role = serializers.ChoiceField(choices=Role.choices, read_only=True)
+    available = serializers.SerializerMethodField()
+
+    def get_available(self, membership) -> bool:
+        return membership.is_available()
 
     class Meta:
         model = Membership
-        fields = ["territory_id", "territory_name", "territory_slug", "role", "available"]
+        fields = [
+            "territory_id",
+            "territory_name",
+            "territory_slug",
+            "role",
+            "available",
+            "unavailable_until",
+        ]
 
 
 class MeSerializer(serializers.ModelSerializer):

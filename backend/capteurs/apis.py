@@ -147,3 +147,20 @@ class CodeRevokeApi(APIView):
                 "reissued": ReferralCodeOutputSerializer(reissued).data if reissued else None,
             }
         )
+
+
+@extend_schema(tags=["capteurs"])
+class CapteurSpaceApi(APIView):
+    """The capteur space's secret link: issue or reissue it (post), close it (delete)."""
+
+    @extend_schema(request=None, responses=CapteurOutputSerializer)
+    def post(self, request, capteur_id):
+        capteur = selectors.capteur_get(user=request.user, pk=capteur_id)
+        services.capteur_space_issue(capteur=capteur, actor=request.user)
+        return Response(_capteur_output(request, capteur.id))
+
+    @extend_schema(request=None, responses=CapteurOutputSerializer)
+    def delete(self, request, capteur_id):
+        capteur = selectors.capteur_get(user=request.user, pk=capteur_id)
+        services.capteur_space_revoke(capteur=capteur, actor=request.user)
+        return Response(_capteur_output(request, capteur.id))

@@ -60,6 +60,9 @@ class Capteur(TimeStampedModel):
     # Kept current by the referral intake (the referrals app): activity reads it, so listing
     # capteurs with their activity never touches the referrals table.
     last_referral_at = models.DateTimeField(_("dernière orientation"), null=True, blank=True)
+    # The capteur space /c/<secret>: a revocable secret link, no password (192 random bits).
+    space_secret = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    space_secret_issued_at = models.DateTimeField(null=True, blank=True)
 
     objects = TerritoryScopedQuerySet.as_manager()
 
@@ -85,6 +88,12 @@ class Capteur(TimeStampedModel):
 
     def __str__(self):
         return self.name
+
+    @property
+    def space_url(self):
+        if not self.space_secret:
+            return None
+        return f"{settings.PUBLIC_BASE_URL}/c/{self.space_secret}"
 
 
 class StageChange(models.Model):
@@ -159,3 +168,8 @@ class ReferralCode(TimeStampedModel):
     @property
     def public_url(self):
         return f"{settings.PUBLIC_BASE_URL}{self.public_path}"
+
+    @property
+    def qr_url(self):
+        """The link the QR code carries: the public link marked so scans count as channel qr."""
+        return f"{self.public_url}?via=qr"

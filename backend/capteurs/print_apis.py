@@ -90,7 +90,7 @@ class CodeQrSvgApi(_CodePrintApi):
     filename = "relais-qr-{code}.svg"
 
     def render(self, content):
-        return printing.qr_svg(printing.qr_matrix(content.url))
+        return printing.qr_svg(printing.qr_matrix(content.qr_url))
 
     @_print_schema(operation_id="codes_qr_svg_retrieve", media_type=media_type)
     def get(self, request, code_id):
@@ -106,7 +106,7 @@ class CodeQrPngApi(_CodePrintApi):
     filename = "relais-qr-{code}.png"
 
     def render(self, content):
-        return printing.qr_png(printing.qr_matrix(content.url))
+        return printing.qr_png(printing.qr_matrix(content.qr_url))
 
     @_print_schema(operation_id="codes_qr_png_retrieve", media_type=media_type)
     def get(self, request, code_id):
@@ -122,7 +122,7 @@ class CodePosterApi(_CodePrintApi):
     filename = "relais-affiche-{code}.pdf"
 
     def render(self, content):
-        return printing.poster_pdf(content, printing.qr_matrix(content.url))
+        return printing.poster_pdf(content, printing.qr_matrix(content.qr_url))
 
     @_print_schema(operation_id="codes_poster_retrieve", media_type=media_type)
     def get(self, request, code_id):
@@ -138,7 +138,7 @@ class CodeStickersApi(_CodePrintApi):
     filename = "relais-autocollants-{code}.pdf"
 
     def render(self, content):
-        return printing.stickers_pdf(content, printing.qr_matrix(content.url))
+        return printing.stickers_pdf(content, printing.qr_matrix(content.qr_url))
 
     @_print_schema(operation_id="codes_stickers_retrieve", media_type=media_type)
     def get(self, request, code_id):

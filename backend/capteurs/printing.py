@@ -62,7 +62,8 @@ class PrintContent:
 
     capteur_name: str
     territory_name: str
-    url: str
+    url: str  # the link printed for a person to type (counts as channel "link")
+    qr_url: str  # the link the QR code carries (counts as channel "qr")
     short_code: str
     sms_number: str  # nationally formatted ("06 44 63 01 01"), "" when the territory has none
     phone: str  # the territory's line to call, "" when it has none
@@ -81,6 +82,7 @@ def print_content(code) -> PrintContent:
         capteur_name=code.capteur.name,
         territory_name=territory.name,
         url=code.public_url,
+        qr_url=code.qr_url,
         short_code=code.short_code,
         sms_number=display_phone(territory.sms_number),
         phone=display_phone(territory.contact_phone),
@@ -398,7 +400,7 @@ def _new_canvas(buffer, *, title, content: PrintContent):
 def poster_pdf(content: PrintContent, matrix: QrMatrix) -> bytes:
     """One A4 portrait page: the capteur, the reassuring sentence, a big QR, the other ways in.
 
-    `matrix` is `qr_matrix(content.url)`, passed in so that a request builds it once.
+    `matrix` is `qr_matrix(content.qr_url)`, passed in so that a request builds it once.
     """
     buffer = io.BytesIO()
     title = _("Affiche Relais {code}").format(code=content.short_code)

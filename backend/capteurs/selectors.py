@@ -79,6 +79,20 @@ def referral_code_list(*, capteur):
     return ReferralCode.objects.filter(capteur=capteur).order_by("-created_at", "-id")
 
 
+def normalize_short_code(text: str) -> str:
+    """A short code as people type it ("k7q2 ", "K 7Q2") in its stored form ("K7Q2")."""
+    return "".join(text.split()).upper()
+
+
+def referral_code_by_short_code(*, short_code) -> ReferralCode | None:
+    """Lookup of an active code by its short code, whatever the case and spacing typed."""
+    return (
+        ReferralCode.objects.select_related("capteur__territory")
+        .filter(short_code=normalize_short_code(short_code), revoked_at__isnull=True)
+        .first()
+    )
+
+
 def referral_code_by_token(*, token) -> ReferralCode | None:
     """Public lookup of a code by its link token (revoked codes included)."""
     return ReferralCode.objects.select_related("capteur__territory").filter(token=token).first()

@@ -3,7 +3,7 @@ from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers
 
 from backend.accounts.enums import Role
-from backend.accounts.models import Membership, User
+from backend.accounts.models import User
 from backend.accounts.scoping import territories_for
 from backend.capteurs.enums import Activity, Stage
 from backend.capteurs.models import Capteur, ReferralCode, StageChange
@@ -14,6 +14,7 @@ class CapteurOutputSerializer(serializers.ModelSerializer):
     referent_name = serializers.SerializerMethodField()
     phone = serializers.CharField(read_only=True)
     activity = serializers.ChoiceField(choices=Activity.choices, allow_null=True, read_only=True)
+    space_url = serializers.CharField(read_only=True, allow_null=True)
 
     class Meta:
         model = Capteur
@@ -38,6 +39,7 @@ class CapteurOutputSerializer(serializers.ModelSerializer):
             "first_contact_on",
             "signed_on",
             "last_referral_at",
+            "space_url",
             "notes",
             "created_at",
             "updated_at",
@@ -79,23 +81,18 @@ class CapteurInputSerializer(serializers.ModelSerializer):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
-        self.fields["territory"].queryset = territories_for(getattr(request, "user", None))
+        user = getattr(request, "user", None)
+        self.fields["territory"].queryset = territories_for(user)
+        # Only facilitators the user works with: any other id gets the same "does not exist"
+        # answer, so the field tells nothing about other territories' users. The exact
+        # territory rule is the service's.
+        self.fields["referent"].queryset = User.objects.filter(
+            is_active=True,
+            memberships__role=Role.FACILITATOR,
+            memberships__territory__in=territories_for(user),
+        ).distinct()
         if self.instance is not None:
             self.fields.pop("territory")
-
-    def validate(self, attrs):
-        territory = attrs.get("territory") or getattr(self.instance, "territory", None)
-        referent = attrs.get("referent")
-        if (
-            referent is not None
-            and not Membership.objects.filter(
-                user=referent, territory=territory, role=Role.FACILITATOR
-            ).exists()
-        ):
-            raise serializers.ValidationError(
-                {"referent": _("Le référent doit être un facilitateur de ce territoire.")}
-            )
-        return attrs
 
 
 class StageMoveInputSerializer(serializers.Serializer):

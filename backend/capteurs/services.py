@@ -2,11 +2,14 @@
 
 import secrets
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from backend.accounts.enums import Role
+from backend.accounts.models import Membership
 from backend.capteurs.enums import STAGE_TRANSITIONS, Stage
 from backend.capteurs.models import Capteur, ReferralCode, StageChange
 from backend.core.errors import DomainError
@@ -33,12 +36,25 @@ CAPTEUR_EDITABLE_FIELDS = {
 }
 
 
+def _check_referent(capteur: Capteur) -> None:
+    """The référent of a capteur is a facilitator of its territory (ValidationError if not)."""
+    if capteur.referent_id is None:
+        return
+    if not Membership.objects.filter(
+        user_id=capteur.referent_id, territory_id=capteur.territory_id, role=Role.FACILITATOR
+    ).exists():
+        raise ValidationError(
+            {"referent": _("Le référent doit être un facilitateur de ce territoire.")}
+        )
+
+
 @transaction.atomic
 def capteur_create(*, territory, actor, **fields) -> Capteur:
     """Registers a capteur as a prospect in `territory`.
 
-    Precondition: `actor` is a member of `territory` and `referent`, if given, a facilitator
-    of it (the API's serializer checks both).
+    Precondition: `actor` is a member of `territory` (the API offers only the actor's
+    territories). Raises ValidationError when a field is invalid, including a `referent` who
+    is not a facilitator of the territory.
     """
     unknown = set(fields) - CAPTEUR_EDITABLE_FIELDS
     if unknown:
@@ -47,6 +63,7 @@ def capteur_create(*, territory, actor, **fields) -> Capteur:
     if capteur.first_contact_on is None:
         capteur.first_contact_on = timezone.localdate()
     capteur.full_clean()
+    _check_referent(capteur)
     capteur.save()
     return capteur
 
@@ -60,6 +77,7 @@ def capteur_update(*, capteur: Capteur, actor, **fields) -> Capteur:
     for name, value in fields.items():
         setattr(capteur, name, value)
     capteur.full_clean()
+    _check_referent(capteur)
     capteur.save()
     return capteur
 
@@ -88,6 +106,12 @@ def capteur_move_stage(*, capteur: Capteur, to_stage: str, actor, note: str = ""
     if to_stage == Stage.PARTNER and capteur.signed_on is None:
         capteur.signed_on = timezone.localdate()
     capteur.save(update_fields=["stage", "signed_on", "updated_at"])
+    if to_stage == Stage.WITHDRAWN:
+        # Leaving the network: its posters stop working, and its space closes.
+        ReferralCode.objects.filter(capteur=capteur, revoked_at__isnull=True).update(
+            revoked_at=timezone.now(), revoked_by=actor
+        )
+        capteur_space_revoke(capteur=capteur, actor=actor)
     StageChange.objects.create(
         capteur=capteur, from_stage=from_stage, to_stage=to_stage, actor=actor, note=note
     )
@@ -144,3 +168,26 @@ def referral_code_record_scan(*, code: ReferralCode) -> None:
     ReferralCode.objects.filter(pk=code.pk).update(
         scan_count=F("scan_count") + 1, last_scan_at=timezone.now()
     )
+
+
+@transaction.atomic
+def capteur_space_issue(*, capteur: Capteur, actor) -> Capteur:
+    if capteur.stage == Stage.WITHDRAWN:
+        raise DomainError(
+            _("Ce capteur s'est retiré du réseau : il n'a plus d'espace."),
+            code="capteur_withdrawn",
+        )
+    """Issues (or reissues) the capteur space's secret link; any previous link stops working."""
+    capteur.space_secret = secrets.token_urlsafe(TOKEN_BYTES)
+    capteur.space_secret_issued_at = timezone.now()
+    capteur.save(update_fields=["space_secret", "space_secret_issued_at", "updated_at"])
+    return capteur
+
+
+@transaction.atomic
+def capteur_space_revoke(*, capteur: Capteur, actor) -> Capteur:
+    """Closes the capteur space: its secret link answers 404 from now on."""
+    capteur.space_secret = None
+    capteur.space_secret_issued_at = None
+    capteur.save(update_fields=["space_secret", "space_secret_issued_at", "updated_at"])
+    return capteur

@@ -16,6 +16,7 @@ urlpatterns = [
         apis.CapteurCodeListIssueApi.as_view(),
         name="capteur-codes",
     ),
+    path("capteurs/<int:capteur_id>/space/", apis.CapteurSpaceApi.as_view(), name="capteur-space"),
     path("codes/<int:code_id>/", apis.CodeDetailApi.as_view(), name="code-detail"),
     path("codes/<int:code_id>/revoke/", apis.CodeRevokeApi.as_view(), name="code-revoke"),
     path("codes/<int:code_id>/qr.svg", print_apis.CodeQrSvgApi.as_view(), name="code-qr-svg"),

@@ -103,6 +103,8 @@ SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXY_COUNT > 0 else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Browsers remember to use HTTPS only (set HSTS_SECONDS=0 while first trying HTTPS out).
+SECURE_HSTS_SECONDS = env.int("HSTS_SECONDS", default=31536000 if SESSION_COOKIE_SECURE else 0)
 CSRF_FAILURE_VIEW = "backend.core.errors.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 
@@ -140,7 +142,12 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "backend.core.errors.problem_exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"login": env.str("LOGIN_THROTTLE_RATE", default="10/min")},
+    "DEFAULT_THROTTLE_RATES": {
+        "login": env.str("LOGIN_THROTTLE_RATE", default="10/min"),
+        # Public referral form and intake API, per client address and per referral code.
+        "referral_ip": env.str("REFERRAL_THROTTLE_RATE_IP", default="20/hour"),
+        "referral_code": env.str("REFERRAL_THROTTLE_RATE_CODE", default="30/hour"),
+    },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     # Throttles read the client address through exactly this many proxies: a forged
     # X-Forwarded-For from the client itself is ignored (DRF trusts all of it when None).
@@ -159,6 +166,11 @@ SPECTACULAR_SETTINGS = {
         "CapteurStageEnum": "backend.capteurs.enums.Stage",
         "CapteurKindEnum": "backend.capteurs.enums.CapteurKind",
         "CapteurActivityEnum": "backend.capteurs.enums.Activity",
+        "StructureKindEnum": "backend.structures.enums.StructureKind",
+        "ReferralStatusEnum": "backend.referrals.enums.Status",
+        "AttemptKindEnum": "backend.referrals.enums.AttemptKind",
+        "AttemptOutcomeEnum": "backend.referrals.enums.AttemptOutcome",
+        "OrientationOutcomeEnum": "backend.referrals.enums.OrientationOutcome",
     },
 }
 
@@ -179,12 +191,24 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
 CELERY_TIMEZONE = TIME_ZONE
 
+# --- Email (coordinator alerts) ---------------------------------------------------------
+# Console by default: messages are printed. EMAIL_URL=smtp+tls://user:pass@host:587 to send.
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Relais <relais@localhost>")
+
 # --- Logging ----------------------------------------------------------------------------
 # Never log personal data of referred people: log ids, not names or phone numbers.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"redact_secret_paths": {"()": "backend.core.logging.RedactSecretPathsFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_secret_paths"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }

@@ -63,6 +63,8 @@ def problem_exception_handler(exc, context):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         )
+    if isinstance(exc, exceptions.ParseError):
+        exc = exceptions.ParseError(_("Le corps de la requête est illisible (JSON invalide)."))
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

@@ -1,4 +1,7 @@
+import datetime
+
 import factory
+from django.utils import timezone
 
 from backend.accounts.enums import Role
 from backend.accounts.models import Membership, Territory, User
@@ -45,4 +48,9 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     class Params:
         facilitator = factory.Trait(role=Role.FACILITATOR)
         coordinator = factory.Trait(role=Role.COORDINATOR)
-        unavailable = factory.Trait(available=False)
+        # Away until next week.
+        unavailable = factory.Trait(
+            unavailable_until=factory.LazyFunction(
+                lambda: timezone.localdate() + datetime.timedelta(days=7)
+            )
+        )

@@ -30,6 +30,7 @@ def test_login_opens_a_session_and_returns_the_memberships(facilitator):
             "territory_slug": "ouest-bearn",
             "role": "facilitator",
             "available": True,
+            "unavailable_until": None,
         }
     ]
     assert client.get("/api/v1/auth/me/").json()["id"] == facilitator.id

@@ -100,19 +100,39 @@ def test_invalid_fields_are_refused_with_a_french_message(
     assert not Capteur.objects.exists()
 
 
-def test_the_referent_must_be_a_facilitator_of_the_territory(
+def test_the_referent_must_be_a_facilitator_of_the_territory(api, territory, other_territory):
+    # given a user working in two territories
+    user = MembershipFactory(territory=territory).user
+    MembershipFactory(user=user, territory=other_territory)
+    colleague_elsewhere = MembershipFactory(territory=other_territory).user
+    api.force_authenticate(user)
+
+    # when a capteur of the first territory gets the second's facilitator as référent
+    response = api.post(
+        "/api/v1/capteurs/", capteur_payload(territory, referent=colleague_elsewhere.id)
+    )
+
+    # then
+    assert response.status_code == 400
+    assert problem_errors(response) == {
+        "referent": ["Le référent doit être un facilitateur de ce territoire."]
+    }
+    assert not Capteur.objects.exists()
+
+
+def test_a_referent_the_user_does_not_work_with_does_not_exist_for_them(
     facilitator_api, territory, coordinator, other_territory
 ):
     outsider = MembershipFactory(territory=other_territory).user
 
-    for user in (coordinator, outsider):
+    for user_id in (coordinator.id, outsider.id, 999999):
         response = facilitator_api.post(
-            "/api/v1/capteurs/", capteur_payload(territory, referent=user.id)
+            "/api/v1/capteurs/", capteur_payload(territory, referent=user_id)
         )
 
         assert response.status_code == 400
         assert problem_errors(response) == {
-            "referent": ["Le référent doit être un facilitateur de ce territoire."]
+            "referent": [f"Clé primaire «\u00a0{user_id}\u00a0» non valide - l'objet n'existe pas."]
         }
     assert not Capteur.objects.exists()
 
@@ -427,3 +447,28 @@ def test_an_unknown_stage_is_400(facilitator_api, territory):
 
     assert response.status_code == 400
     assert problem_errors(response) == {"stage": ["«\u00a0signé\u00a0» n'est pas un choix valide."]}
+
+
+# --- capteur space link ------------------------------------------------------------------
+
+
+def test_facilitator_opens_reissues_and_closes_a_capteur_space(facilitator_api, territory):
+    capteur = CapteurFactory(territory=territory, partner=True)
+
+    opened = facilitator_api.post(f"/api/v1/capteurs/{capteur.id}/space/").json()["space_url"]
+    reissued = facilitator_api.post(f"/api/v1/capteurs/{capteur.id}/space/").json()["space_url"]
+    closed = facilitator_api.delete(f"/api/v1/capteurs/{capteur.id}/space/").json()["space_url"]
+
+    assert opened.startswith("http://127.0.0.1:8000/c/")
+    assert len(opened.rsplit("/", 1)[1]) >= 22  # ≥ 128 bits in URL-safe base64
+    assert reissued != opened
+    assert closed is None
+
+
+def test_a_withdrawn_capteur_gets_no_space(facilitator_api, territory):
+    capteur = CapteurFactory(territory=territory, withdrawn=True)
+
+    response = facilitator_api.post(f"/api/v1/capteurs/{capteur.id}/space/")
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "capteur_withdrawn"

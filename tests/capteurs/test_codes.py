@@ -138,3 +138,48 @@ def test_code_detail(facilitator_api, territory):
     assert response.status_code == 200
     assert response.json()["short_code"] == code.short_code
     assert response.json()["scan_count"] == 0
+
+
+@pytest.mark.parametrize("typed", ["{code}", "{lower}", " {lower} ", "{spaced}"])
+def test_a_short_code_is_found_whatever_the_case_and_spacing(territory, typed):
+    from backend.capteurs.selectors import referral_code_by_short_code
+
+    code = ReferralCodeFactory(capteur=CapteurFactory(territory=territory))
+    text = typed.format(
+        code=code.short_code,
+        lower=code.short_code.lower(),
+        spaced=f"{code.short_code[:2]} {code.short_code[2:]}",
+    )
+
+    assert referral_code_by_short_code(short_code=text) == code
+
+
+def test_a_revoked_short_code_is_not_found(territory):
+    from backend.capteurs.selectors import referral_code_by_short_code
+
+    code = ReferralCodeFactory(capteur=CapteurFactory(territory=territory), revoked=True)
+
+    assert referral_code_by_short_code(short_code=code.short_code) is None
+
+
+def test_withdrawing_a_capteur_revokes_its_codes_and_closes_its_space(
+    facilitator_api, territory, facilitator, client
+):
+    # given a partner with a code and a capteur space
+    from backend.capteurs.services import capteur_space_issue
+
+    capteur = CapteurFactory(territory=territory, partner=True)
+    code = ReferralCodeFactory(capteur=capteur)
+    capteur_space_issue(capteur=capteur, actor=facilitator)
+
+    # when it leaves the network
+    response = facilitator_api.post(f"/api/v1/capteurs/{capteur.id}/stage/", {"stage": "withdrawn"})
+
+    # then its poster no longer works
+    assert response.status_code == 200
+    code.refresh_from_db()
+    assert code.revoked_at is not None
+    assert code.revoked_by == facilitator
+    assert client.get(f"/r/{code.token}").status_code == 410
+    capteur.refresh_from_db()
+    assert capteur.space_secret is None

@@ -97,7 +97,7 @@ def test_qr_png_decodes_to_the_code_link(facilitator_api, code):
     assert response["Content-Type"] == "image/png"
     image = Image.open(io.BytesIO(response.content))
     assert image.width == image.height >= 600
-    assert decoded(image) == [code.public_url]
+    assert decoded(image) == [code.qr_url]
 
 
 def test_qr_svg_is_an_svg_document_of_the_code_link(facilitator_api, code):
@@ -107,12 +107,12 @@ def test_qr_svg_is_an_svg_document_of_the_code_link(facilitator_api, code):
     assert response["Content-Type"] == "image/svg+xml"
     root = ElementTree.fromstring(response.content)  # noqa: S314 (our own output)
     assert root.tag == "{http://www.w3.org/2000/svg}svg"
-    assert decoded(svg_as_image(response.content)) == [code.public_url]
+    assert decoded(svg_as_image(response.content)) == [code.qr_url]
 
 
 def test_qr_code_has_error_correction_q_and_a_four_module_quiet_zone(code):
     # given
-    matrix = printing.qr_matrix(code.public_url)
+    matrix = printing.qr_matrix(code.qr_url)
     size = matrix.size
 
     # when
@@ -147,7 +147,7 @@ def test_poster_is_one_a4_page(facilitator_api, code):
 def test_poster_qr_decodes_to_the_code_link(facilitator_api, code):
     response = facilitator_api.get(url_of(code, "poster.pdf"))
 
-    assert decoded(first_page(response.content).image) == [code.public_url]
+    assert decoded(first_page(response.content).image) == [code.qr_url]
 
 
 def test_poster_shows_the_capteur_the_short_code_and_the_numbers(facilitator_api, code):
@@ -197,7 +197,7 @@ def test_poster_without_any_number_still_shows_the_code(facilitator_api, code, t
     page = first_page(response.content)
     assert f"Votre code : {code.short_code}" in page.text  # pdfium reads a no-break space as " "
     assert "SMS" not in page.text and "appelez" not in page.text
-    assert decoded(page.image) == [code.public_url]
+    assert decoded(page.image) == [code.qr_url]
 
 
 def test_very_long_capteur_name_is_cut_and_the_poster_still_scans(facilitator_api, territory):
@@ -211,7 +211,7 @@ def test_very_long_capteur_name_is_cut_and_the_poster_still_scans(facilitator_ap
     # then
     page = first_page(response.content)
     assert "\u2026" in page.text
-    assert decoded(page.image) == [code.public_url]
+    assert decoded(page.image) == [code.qr_url]
 
 
 # --- The sticker sheet ----------------------------------------------------------------
@@ -225,7 +225,7 @@ def test_sticker_sheet_is_one_a4_page_of_four_stickers_that_scan(facilitator_api
     page = first_page(response.content)
     assert page.page_count == 1
     assert page.size == pytest.approx(A4_POINTS, abs=0.5)
-    assert decoded(page.image) == [code.public_url] * 4
+    assert decoded(page.image) == [code.qr_url] * 4
 
 
 def test_each_sticker_shows_the_capteur_the_short_code_and_the_sms_number(facilitator_api, code):
@@ -343,6 +343,7 @@ def test_etag_depends_on_every_printed_value_the_language_and_the_revocation(cod
         {"capteur_name": "Autre"},
         {"territory_name": "Autre"},
         {"url": content.url + "x"},
+        {"qr_url": content.qr_url + "x"},
         {"short_code": "ZZZZ"},
         {"sms_number": ""},
         {"phone": ""},
