@@ -4,6 +4,18 @@ from rest_framework.test import APIClient
 from tests.accounts.factories import MembershipFactory, TerritoryFactory
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `postgres` need a server's concurrency; on SQLite they are skipped."""
+    from django.conf import settings
+
+    if "postgresql" in settings.DATABASES["default"]["ENGINE"]:
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     """Throttle counters live in the cache: every test starts with none."""

@@ -7,6 +7,8 @@ from backend.core.health import healthz
 api_v1 = [
     path("", include("backend.accounts.urls")),
     path("", include("backend.capteurs.urls")),
+    path("", include("backend.structures.urls")),
+    path("", include("backend.referrals.urls")),
 ]
 
 urlpatterns = [

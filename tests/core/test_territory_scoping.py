@@ -5,13 +5,16 @@ until it is given a row here."""
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from backend.referrals.models import Orientation
 from tests.accounts.factories import MembershipFactory, UserFactory
 from tests.capteurs.factories import CapteurFactory, ReferralCodeFactory
+from tests.referrals.factories import ReferralFactory
+from tests.structures.factories import StructureFactory
 
 pytestmark = pytest.mark.django_db
 
 # Endpoints anyone may call (they open or prepare a session).
-PUBLIC = {"auth-login", "auth-csrf"}
+PUBLIC = {"auth-login", "auth-csrf", "referral-intake"}
 # Endpoints about the logged-in user, not about a territory's data.
 SELF = {"auth-logout", "auth-me"}
 # Territory-owned endpoints, each with the URL arguments naming an object.
@@ -21,12 +24,25 @@ SCOPED = {
     "capteur-stage": ["capteur_id"],
     "capteur-stage-changes": ["capteur_id"],
     "capteur-codes": ["capteur_id"],
+    "capteur-space": ["capteur_id"],
     "code-detail": ["code_id"],
     "code-revoke": ["code_id"],
     "code-qr-svg": ["code_id"],
     "code-qr-png": ["code_id"],
     "code-poster": ["code_id"],
     "code-stickers": ["code_id"],
+    "structure-list": [],
+    "structure-detail": ["structure_id"],
+    "structure-import": [],
+    "referral-list": [],
+    "referral-detail": ["referral_id"],
+    "referral-events": ["referral_id"],
+    "referral-attempts": ["referral_id"],
+    "referral-status": ["referral_id"],
+    "referral-reassign": ["referral_id"],
+    "referral-notes": ["referral_id"],
+    "referral-orientations": ["referral_id"],
+    "orientation-detail": ["orientation_id"],
 }
 METHODS = ["get", "post", "put", "patch", "delete"]
 
@@ -56,7 +72,16 @@ def scoped_calls():
 def objects_of(territory):
     capteur = CapteurFactory(territory=territory, partner=True)
     code = ReferralCodeFactory(capteur=capteur)
-    return {"capteur_id": capteur.id, "code_id": code.id}
+    structure = StructureFactory(territory=territory)
+    referral = ReferralFactory(capteur=capteur, code=code, contacted=True)
+    orientation = Orientation.objects.create(referral=referral, structure=structure)
+    return {
+        "capteur_id": capteur.id,
+        "code_id": code.id,
+        "structure_id": structure.id,
+        "referral_id": referral.id,
+        "orientation_id": orientation.id,
+    }
 
 
 def test_every_api_endpoint_is_covered():

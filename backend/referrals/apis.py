@@ -1,0 +1,337 @@
+"""Referrals API: public intake, and the facilitators' triage (list, detail, actions)."""
+
+from django.contrib.auth import get_user_model
+from django.utils import formats, timezone
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, generics, permissions, serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from backend.accounts.enums import Role
+from backend.capteurs.selectors import referral_code_by_token
+from backend.referrals import perms, selectors, services
+from backend.referrals.filters import ReferralFilter
+from backend.referrals.models import AccessLog
+from backend.referrals.serializers import (
+    PERSONAL_FIELDS,
+    AttemptInputSerializer,
+    IntakeAcknowledgmentSerializer,
+    IntakeInputSerializer,
+    NoteInputSerializer,
+    OrientationOutcomeInputSerializer,
+    OrientationOutputSerializer,
+    OrientInputSerializer,
+    ReassignInputSerializer,
+    ReferralEventOutputSerializer,
+    ReferralOutputSerializer,
+    StatusInputSerializer,
+)
+from backend.referrals.throttles import PUBLIC_REFERRAL_THROTTLES
+from backend.structures.models import Structure
+
+
+def acknowledgment(referral) -> dict:
+    """What the person is told after submitting: who will call, and by when."""
+    due = formats.date_format(referral.first_contact_due_on, "l j F")
+    facilitator = referral.assigned_to.first_name if referral.assigned_to else None
+    if facilitator:
+        message = _("Merci. %(name)s vous appellera avant le %(due)s.") % {
+            "name": facilitator,
+            "due": due,
+        }
+    else:
+        message = _("Merci. Une personne de l'équipe vous appellera avant le %(due)s.") % {
+            "due": due
+        }
+    return {
+        "reference": referral.pseudonym,
+        "message": message,
+        "facilitator_first_name": facilitator,
+        "first_contact_due_on": referral.first_contact_due_on,
+    }
+
+
+@extend_schema(tags=["referrals"])
+@method_decorator(sensitive_post_parameters(*PERSONAL_FIELDS), name="dispatch")
+class ReferralIntakeApi(APIView):
+    """Public intake of a referral from a capteur's code (no login).
+
+    Rate-limited per client address and per code. With an `idempotency_key`, a replay returns
+    the first acknowledgment (200) and never a second referral; the same key with another
+    payload is 422.
+    """
+
+    authentication_classes = []
+    permission_classes = [permissions.AllowAny]
+    throttle_classes = PUBLIC_REFERRAL_THROTTLES
+
+    def initial(self, request, *args, **kwargs):
+        # The per-code throttle needs the code before the throttles run.
+        request.referral_code_token = str(request.data.get("code", ""))[:64] or None
+        super().initial(request, *args, **kwargs)
+
+    @extend_schema(
+        request=IntakeInputSerializer,
+        responses={201: IntakeAcknowledgmentSerializer, 200: IntakeAcknowledgmentSerializer},
+    )
+    def post(self, request):
+        data = IntakeInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        code = referral_code_by_token(token=values["code"])
+        if code is None:
+            raise serializers.ValidationError({"code": [_("Ce code n'existe pas.")]})
+        if not code.is_active:
+            raise serializers.ValidationError({"code": [_("Ce code n'est plus valable.")]})
+        result = services.referral_submit(
+            code=code,
+            idempotency_key=values.get("idempotency_key"),
+            submission=services.Submission(
+                first_name=values["first_name"].strip(),
+                phone=str(values["phone"]) if values.get("phone") else "",
+                email=values.get("email", ""),
+                call_moments=values.get("call_moments", []),
+                needs=values.get("needs", []),
+                note=values.get("note", "").strip(),
+                filled_by=values["filled_by"],
+                channel=values["channel"],
+            ),
+        )
+        return Response(
+            IntakeAcknowledgmentSerializer(acknowledgment(result.referral)).data,
+            status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
+        )
+
+
+def _serializer_context(request):
+    return {
+        "request": request,
+        "today": timezone.localdate(),
+        "facilitator_territories": perms.facilitator_territory_ids(request.user),
+    }
+
+
+def _visible_to(context, referrals):
+    territories = context["facilitator_territories"]
+    return [r for r in referrals if r.territory_id in territories]
+
+
+def _referral_response(request, referral_id, *, response_status=status.HTTP_200_OK):
+    referral = selectors.referral_get(user=request.user, pk=referral_id)
+    context = _serializer_context(request)
+    selectors.referral_record_access(
+        user=request.user, referrals=_visible_to(context, [referral]), action=AccessLog.Action.VIEW
+    )
+    return Response(
+        ReferralOutputSerializer(referral, context=context).data, status=response_status
+    )
+
+
+@extend_schema(
+    tags=["referrals"],
+    parameters=[
+        OpenApiParameter(
+            "assigned_to",
+            str,
+            description="me (default for facilitators), all (default for coordinators), none, "
+            "or a user id",
+        )
+    ],
+)
+class ReferralListApi(generics.ListAPIView):
+    """The triage inbox: a facilitator's own referrals by default, newest first."""
+
+    serializer_class = ReferralOutputSerializer
+    filterset_class = ReferralFilter
+    ordering_fields = ["created_at", "first_contact_due_on"]
+    ordering = ["-created_at"]
+
+    def get_queryset(self):
+        return selectors.referral_queryset(user=self.request.user)
+
+    def get_serializer_context(self):
+        return self._context
+
+    def list(self, request, *args, **kwargs):
+        self._context = _serializer_context(request)
+        return super().list(request, *args, **kwargs)
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        selectors.referral_record_access(
+            user=self.request.user,
+            referrals=_visible_to(self._context, page),
+            action=AccessLog.Action.LIST,
+        )
+        return page
+
+
+class _ReferralActionApi(APIView):
+    """A triage action on one referral, allowed to the territory's facilitators."""
+
+    def referral_for_action(self, request, referral_id, *, allowed=perms.can_work_on_referral):
+        referral = selectors.referral_get(user=request.user, pk=referral_id)
+        if not allowed(request.user, referral):
+            raise exceptions.PermissionDenied(
+                _("Seuls les facilitateurs du territoire peuvent agir sur une orientation.")
+            )
+        return referral
+
+
+@extend_schema(tags=["referrals"])
+class ReferralDetailApi(APIView):
+    @extend_schema(responses=ReferralOutputSerializer)
+    def get(self, request, referral_id):
+        return _referral_response(request, referral_id)
+
+
+@extend_schema(tags=["referrals"])
+class ReferralEventListApi(generics.ListAPIView):
+    """The timeline of a referral: every action, who, when."""
+
+    serializer_class = ReferralEventOutputSerializer
+    pagination_class = None
+    filter_backends = []
+
+    def get_queryset(self):
+        referral = selectors.referral_get(user=self.request.user, pk=self.kwargs["referral_id"])
+        return selectors.referral_event_list(referral=referral)
+
+
+@extend_schema(tags=["referrals"])
+class ReferralAttemptApi(_ReferralActionApi):
+    """Logs a call, SMS or visit and its outcome."""
+
+    @extend_schema(request=AttemptInputSerializer, responses={201: ReferralOutputSerializer})
+    def post(self, request, referral_id):
+        referral = self.referral_for_action(request, referral_id)
+        data = AttemptInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.referral_log_attempt(referral=referral, actor=request.user, **data.validated_data)
+        return _referral_response(request, referral_id, response_status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["referrals"])
+class ReferralStatusApi(_ReferralActionApi):
+    """Moves the status (new → contacted → met → oriented → closed, closing needs a reason)."""
+
+    @extend_schema(request=StatusInputSerializer, responses=ReferralOutputSerializer)
+    def post(self, request, referral_id):
+        referral = self.referral_for_action(request, referral_id)
+        data = StatusInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.referral_move_status(
+            referral=referral,
+            to_status=data.validated_data["status"],
+            closing_reason=data.validated_data.get("closing_reason", ""),
+            actor=request.user,
+        )
+        return _referral_response(request, referral_id)
+
+
+@extend_schema(tags=["referrals"])
+class ReferralReassignApi(_ReferralActionApi):
+    """Gives the referral to another facilitator of the territory (facilitators, coordinators)."""
+
+    @extend_schema(request=ReassignInputSerializer, responses=ReferralOutputSerializer)
+    def post(self, request, referral_id):
+        referral = self.referral_for_action(
+            request, referral_id, allowed=perms.can_reassign_referral
+        )
+        data = ReassignInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        to_user = (
+            get_user_model()
+            .objects.filter(
+                pk=data.validated_data["assigned_to"],
+                is_active=True,
+                memberships__territory_id=referral.territory_id,
+                memberships__role=Role.FACILITATOR,
+            )
+            .first()
+        )
+        if to_user is None:
+            raise serializers.ValidationError(
+                {"assigned_to": [_("Choisissez un facilitateur de ce territoire.")]}
+            )
+        services.referral_reassign(referral=referral, to_user=to_user, actor=request.user)
+        return _referral_response(request, referral_id)
+
+
+@extend_schema(tags=["referrals"])
+class ReferralNoteApi(_ReferralActionApi):
+    """Adds a staff note to the timeline."""
+
+    @extend_schema(request=NoteInputSerializer, responses={201: ReferralEventOutputSerializer})
+    def post(self, request, referral_id):
+        referral = self.referral_for_action(request, referral_id)
+        data = NoteInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        event = services.referral_add_note(
+            referral=referral, text=data.validated_data["text"], actor=request.user
+        )
+        return Response(ReferralEventOutputSerializer(event).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["referrals"])
+class ReferralOrientationListCreateApi(_ReferralActionApi):
+    """The structures the person was oriented to (get), and orienting them to one (post)."""
+
+    @extend_schema(responses=OrientationOutputSerializer(many=True))
+    def get(self, request, referral_id):
+        referral = selectors.referral_get(user=request.user, pk=referral_id)
+        return Response(
+            OrientationOutputSerializer(
+                selectors.orientation_list(referral=referral), many=True
+            ).data
+        )
+
+    @extend_schema(request=OrientInputSerializer, responses={201: OrientationOutputSerializer})
+    def post(self, request, referral_id):
+        referral = self.referral_for_action(request, referral_id)
+        data = OrientInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        structure = (
+            Structure.objects.for_user(request.user)
+            .filter(
+                pk=data.validated_data["structure"],
+                territory_id=referral.territory_id,
+                is_active=True,
+            )
+            .first()
+        )
+        if structure is None:
+            raise serializers.ValidationError(
+                {"structure": [_("Choisissez une structure de ce territoire.")]}
+            )
+        orientation = services.referral_orient(
+            referral=referral,
+            structure=structure,
+            outcome=data.validated_data.get("outcome"),
+            actor=request.user,
+        )
+        return Response(
+            OrientationOutputSerializer(orientation).data, status=status.HTTP_201_CREATED
+        )
+
+
+@extend_schema(tags=["referrals"])
+class OrientationDetailApi(APIView):
+    """Records what came of an orientation (proposed, accepted, started, refused)."""
+
+    @extend_schema(request=OrientationOutcomeInputSerializer, responses=OrientationOutputSerializer)
+    def patch(self, request, orientation_id):
+        orientation = selectors.orientation_get(user=request.user, pk=orientation_id)
+        if not perms.can_work_on_referral(request.user, orientation.referral):
+            raise exceptions.PermissionDenied(
+                _("Seuls les facilitateurs du territoire peuvent agir sur une orientation.")
+            )
+        data = OrientationOutcomeInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        orientation = services.orientation_update_outcome(
+            orientation=orientation, outcome=data.validated_data["outcome"], actor=request.user
+        )
+        return Response(OrientationOutputSerializer(orientation).data)

@@ -1,0 +1,89 @@
+"""The public referral form: the person (or a capteur on their behalf) leaves a way to be called.
+
+Used by the server-rendered pages (/r/<token>, /c/<secret>); the intake API validates the same
+rules with its serializer (backend.referrals.serializers.IntakeInputSerializer).
+"""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.formfields import PhoneNumberField
+
+from backend.referrals.enums import CallMoment, Channel, FilledBy, Need
+from backend.referrals.models import NOTE_MAX_LENGTH
+from backend.referrals.services import Submission
+
+PHONE_OR_EMAIL_MESSAGE = _("Laissez un numéro de téléphone, ou à défaut une adresse e-mail.")
+CONSENT_MESSAGE = _("Cochez la case pour que nous puissions vous rappeler.")
+
+
+class ReferralForm(forms.Form):
+    first_name = forms.CharField(
+        label=_("Votre prénom (ou un surnom)"),
+        max_length=80,
+        error_messages={"required": _("Écrivez votre prénom ou un surnom.")},
+    )
+    phone = PhoneNumberField(
+        label=_("Votre numéro de téléphone"),
+        required=False,
+        help_text=_("Un numéro à l'étranger ? Commencez par + et l'indicatif, ex. +32."),
+    )
+    email = forms.EmailField(label=_("Ou votre e-mail"), required=False)
+    call_moments = forms.MultipleChoiceField(
+        label=_("Quand pouvons-nous vous appeler ?"),
+        choices=CallMoment.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    needs = forms.MultipleChoiceField(
+        label=_("Pour quoi ? (facultatif)"),
+        choices=Need.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    note = forms.CharField(
+        label=_("Un message (facultatif)"),
+        max_length=NOTE_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("N'écrivez pas de détails sur votre santé."),
+    )
+    consent = forms.BooleanField(
+        label=_("J'accepte que Relais garde ces informations pour me rappeler."),
+        error_messages={"required": CONSENT_MESSAGE},
+    )
+    # Honeypot: hidden from people by CSS and from screen readers; bots fill every field.
+    website = forms.CharField(label=_("Ne pas remplir"), required=False)
+
+    def __init__(self, *args, on_behalf=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.on_behalf = on_behalf
+        if on_behalf:
+            self.fields["first_name"].label = _("Prénom (ou surnom) de la personne")
+            self.fields["phone"].label = _("Son numéro de téléphone")
+            self.fields["email"].label = _("Ou son e-mail")
+            self.fields["consent"].label = _(
+                "La personne est présente et accepte que Relais garde ces informations "
+                "pour la rappeler."
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("phone") and not cleaned.get("email") and not self.has_error("phone"):
+            self.add_error("phone", PHONE_OR_EMAIL_MESSAGE)
+        return cleaned
+
+    def is_bot(self):
+        return bool(self.data.get("website"))
+
+    def submission(self, *, channel: str) -> Submission:
+        data = self.cleaned_data
+        return Submission(
+            first_name=data["first_name"].strip(),
+            phone=str(data["phone"]) if data.get("phone") else "",
+            email=data.get("email", ""),
+            call_moments=list(data.get("call_moments", [])),
+            needs=list(data.get("needs", [])),
+            note=data.get("note", "").strip(),
+            filled_by=FilledBy.CAPTEUR if self.on_behalf else FilledBy.PERSON,
+            channel=channel if channel in Channel.values else Channel.LINK,
+        )

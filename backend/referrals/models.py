@@ -1,0 +1,196 @@
+"""Referrals ("orientations"): a person sent by a capteur, routed to a facilitator.
+
+The person's personal data (first name, phone, email, note) lives on Referral only; events,
+orientations and access logs point to it, so anonymising a referral is one row's update.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.core.validators import MaxLengthValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
+
+from backend.accounts.models import Territory
+from backend.accounts.scoping import TerritoryScopedQuerySet, scoped_queryset
+from backend.capteurs.models import Capteur, ReferralCode
+from backend.core.models import TimeStampedModel
+from backend.referrals.enums import (
+    AttemptKind,
+    AttemptOutcome,
+    Channel,
+    ClosingReason,
+    EventKind,
+    FilledBy,
+    OrientationOutcome,
+    Status,
+)
+
+NOTE_MAX_LENGTH = 500
+
+
+class Referral(TimeStampedModel):
+    territory = models.ForeignKey(Territory, on_delete=models.PROTECT, related_name="referrals")
+    capteur = models.ForeignKey(
+        Capteur, on_delete=models.PROTECT, null=True, blank=True, related_name="referrals"
+    )
+    code = models.ForeignKey(
+        ReferralCode, on_delete=models.PROTECT, null=True, blank=True, related_name="referrals"
+    )
+    # --- the person (personal data: minimum, audited, anonymised after retention) ---
+    first_name = models.CharField(_("prénom ou surnom"), max_length=80)
+    phone = PhoneNumberField(_("téléphone"), blank=True, db_index=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    call_moments = models.JSONField(_("moments pour appeler"), default=list, blank=True)
+    needs = models.JSONField(_("besoins"), default=list, blank=True)
+    note = models.TextField(
+        _("message"), blank=True, validators=[MaxLengthValidator(NOTE_MAX_LENGTH)]
+    )
+    consent_at = models.DateTimeField(_("consentement donné le"))
+    consent_version = models.CharField(_("version de la notice"), max_length=20)
+    filled_by = models.CharField(_("rempli par"), max_length=20, choices=FilledBy.choices)
+    channel = models.CharField(_("canal"), max_length=20, choices=Channel.choices)
+    # --- the work ---
+    idempotency_key = models.CharField(max_length=80, null=True, blank=True, unique=True)
+    idempotency_fingerprint = models.CharField(max_length=64, blank=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("facilitateur"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_referrals",
+    )
+    first_contact_due_on = models.DateField(_("premier contact avant le"), null=True)
+    status = models.CharField(
+        _("statut"), max_length=20, choices=Status.choices, default=Status.NEW
+    )
+    closing_reason = models.CharField(
+        _("motif de clôture"), max_length=20, choices=ClosingReason.choices, blank=True
+    )
+    first_contacted_at = models.DateTimeField(_("premier contact le"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("clôturée le"), null=True, blank=True)
+    # Attempts in a row that did not reach the person (reset when one does).
+    unanswered_attempts = models.PositiveSmallIntegerField(default=0)
+    possible_duplicate_of = models.ForeignKey(
+        "self",
+        verbose_name=_("doublon possible de"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="possible_duplicates",
+    )
+    anonymised_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TerritoryScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("orientation")
+        verbose_name_plural = _("orientations")
+        indexes = [
+            models.Index(fields=["territory", "status", "first_contact_due_on"]),
+            models.Index(fields=["assigned_to", "status", "created_at"]),
+            models.Index(fields=["territory", "phone", "created_at"]),
+            models.Index(fields=["capteur", "created_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(phone="", email="") | models.Q(anonymised_at__isnull=False),
+                name="referral_phone_or_email",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status=Status.CLOSED, closed_at__isnull=False)
+                | (~models.Q(status=Status.CLOSED) & models.Q(closing_reason="")),
+                name="referral_closed_consistency",
+            ),
+        ]
+
+    def __str__(self):
+        return self.pseudonym
+
+    @property
+    def pseudonym(self):
+        """A stable reference without personal data, e.g. "R-2026-000123"."""
+        year = (self.created_at or datetime.datetime.now(datetime.UTC)).year
+        return f"R-{year}-{self.pk or 0:06d}"
+
+
+class ReferralEvent(models.Model):
+    """One thing that happened to a referral: who, when, what (the timeline)."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=30, choices=EventKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Ids and codes only: never the person's personal data.
+    payload = models.JSONField(default=dict, blank=True)
+
+    objects = scoped_queryset("referral__territory").as_manager()
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.referral_id}: {self.kind}"
+
+
+class ContactAttempt(models.Model):
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="attempts")
+    kind = models.CharField(max_length=10, choices=AttemptKind.choices)
+    outcome = models.CharField(max_length=20, choices=AttemptOutcome.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.referral_id}: {self.kind} {self.outcome}"
+
+
+class Orientation(TimeStampedModel):
+    """The referral oriented to a partner support structure, and what came of it."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="orientations")
+    structure = models.ForeignKey(
+        "structures.Structure", on_delete=models.PROTECT, related_name="orientations"
+    )
+    outcome = models.CharField(
+        max_length=20, choices=OrientationOutcome.choices, default=OrientationOutcome.PROPOSED
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    objects = scoped_queryset("referral__territory").as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.referral_id} → {self.structure_id}"
+
+
+class AccessLog(models.Model):
+    """A staff read of a referral's personal data: who, when, which referral, how."""
+
+    class Action(models.TextChoices):
+        LIST = "list", _("Liste")
+        VIEW = "view", _("Fiche")
+        EXPORT = "export", _("Export")
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="access_logs")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=10, choices=Action.choices)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.user_id} {self.action} {self.referral_id}"

@@ -1,0 +1,209 @@
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.serializerfields import PhoneNumberField
+from rest_framework import serializers
+
+from backend.referrals.enums import (
+    UNREACHABLE_SUGGESTION_ATTEMPTS,
+    AttemptKind,
+    AttemptOutcome,
+    CallMoment,
+    Channel,
+    ClosingReason,
+    FilledBy,
+    Need,
+    OrientationOutcome,
+    Status,
+)
+from backend.referrals.forms import CONSENT_MESSAGE, PHONE_OR_EMAIL_MESSAGE
+from backend.referrals.models import NOTE_MAX_LENGTH, Orientation, Referral, ReferralEvent
+from backend.referrals.perms import can_see_personal_data
+
+PERSONAL_FIELDS = ("first_name", "phone", "email", "note")
+
+
+class IntakeInputSerializer(serializers.Serializer):
+    """A public submission (PWA, partners). Same rules as backend.referrals.forms.ReferralForm."""
+
+    code = serializers.CharField(max_length=64, help_text=_("Le jeton du lien du capteur."))
+    first_name = serializers.CharField(max_length=80)
+    phone = PhoneNumberField(required=False, allow_blank=True)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    call_moments = serializers.ListField(
+        child=serializers.ChoiceField(choices=CallMoment.choices), required=False
+    )
+    needs = serializers.ListField(
+        child=serializers.ChoiceField(choices=Need.choices), required=False
+    )
+    note = serializers.CharField(max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True)
+    consent = serializers.BooleanField()
+    filled_by = serializers.ChoiceField(
+        choices=[FilledBy.PERSON, FilledBy.CAPTEUR], default=FilledBy.PERSON
+    )
+    channel = serializers.ChoiceField(
+        choices=[Channel.QR, Channel.LINK, Channel.CAPTEUR_SPACE], default=Channel.LINK
+    )
+    idempotency_key = serializers.CharField(
+        max_length=80,
+        required=False,
+        help_text=_("Une clé unique par envoi (UUID) : renvoyer la même clé ne crée rien de plus."),
+    )
+    website = serializers.CharField(
+        required=False, allow_blank=True, help_text=_("Piège à robots : laisser vide.")
+    )
+
+    def validate_consent(self, value):
+        if not value:
+            raise serializers.ValidationError(CONSENT_MESSAGE)
+        return value
+
+    def validate_website(self, value):
+        if value:
+            raise serializers.ValidationError(_("Ce champ doit rester vide."))
+        return value
+
+    def validate(self, attrs):
+        if not attrs.get("phone") and not attrs.get("email"):
+            raise serializers.ValidationError({"phone": [PHONE_OR_EMAIL_MESSAGE]})
+        return attrs
+
+
+class IntakeAcknowledgmentSerializer(serializers.Serializer):
+    reference = serializers.CharField()
+    message = serializers.CharField()
+    facilitator_first_name = serializers.CharField(allow_null=True)
+    first_contact_due_on = serializers.DateField()
+
+
+class ReferralOutputSerializer(serializers.ModelSerializer):
+    """A referral for staff. Personal fields are null for whoever may not see them
+    (coordinators): `personal_data_visible` says which case applies."""
+
+    reference = serializers.CharField(source="pseudonym", read_only=True)
+    phone = serializers.CharField(read_only=True)
+    capteur_name = serializers.CharField(source="capteur.name", read_only=True, default=None)
+    assigned_to_name = serializers.SerializerMethodField()
+    overdue = serializers.SerializerMethodField()
+    possible_duplicate_of_reference = serializers.SerializerMethodField()
+    suggest_close_unreachable = serializers.SerializerMethodField()
+    personal_data_visible = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Referral
+        fields = [
+            "id",
+            "reference",
+            "territory",
+            "capteur",
+            "capteur_name",
+            "channel",
+            "filled_by",
+            "status",
+            "closing_reason",
+            "needs",
+            "call_moments",
+            "assigned_to",
+            "assigned_to_name",
+            "first_contact_due_on",
+            "overdue",
+            "possible_duplicate_of",
+            "possible_duplicate_of_reference",
+            "unanswered_attempts",
+            "suggest_close_unreachable",
+            "created_at",
+            "first_contacted_at",
+            "closed_at",
+            "personal_data_visible",
+            *PERSONAL_FIELDS,
+        ]
+        read_only_fields = fields
+
+    def _visible(self, referral) -> bool:
+        return can_see_personal_data(
+            self.context["request"].user,
+            referral,
+            facilitator_territories=self.context["facilitator_territories"],
+        )
+
+    def to_representation(self, referral):
+        data = super().to_representation(referral)
+        if not self._visible(referral):
+            for name in PERSONAL_FIELDS:
+                data[name] = None
+        return data
+
+    def get_personal_data_visible(self, referral) -> bool:
+        return self._visible(referral)
+
+    def get_assigned_to_name(self, referral) -> str | None:
+        return str(referral.assigned_to) if referral.assigned_to_id else None
+
+    def get_overdue(self, referral) -> bool:
+        today = self.context["today"]
+        return referral.status == Status.NEW and referral.first_contact_due_on < today
+
+    def get_possible_duplicate_of_reference(self, referral) -> str | None:
+        duplicate = referral.possible_duplicate_of
+        return duplicate.pseudonym if duplicate else None
+
+    def get_suggest_close_unreachable(self, referral) -> bool:
+        return (
+            referral.status in (Status.NEW, Status.CONTACTED)
+            and referral.unanswered_attempts >= UNREACHABLE_SUGGESTION_ATTEMPTS
+        )
+
+
+class ReferralEventOutputSerializer(serializers.ModelSerializer):
+    actor_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReferralEvent
+        fields = ["id", "kind", "actor", "actor_name", "at", "payload"]
+        read_only_fields = fields
+
+    def get_actor_name(self, event) -> str | None:
+        return str(event.actor) if event.actor_id else None
+
+
+class AttemptInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=AttemptKind.choices)
+    outcome = serializers.ChoiceField(choices=AttemptOutcome.choices)
+
+
+class StatusInputSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Status.choices)
+    closing_reason = serializers.ChoiceField(
+        choices=ClosingReason.choices, required=False, allow_blank=True
+    )
+
+    def validate(self, attrs):
+        if attrs["status"] == Status.CLOSED and not attrs.get("closing_reason"):
+            raise serializers.ValidationError(
+                {"closing_reason": [_("Indiquez le motif de clôture.")]}
+            )
+        return attrs
+
+
+class ReassignInputSerializer(serializers.Serializer):
+    assigned_to = serializers.IntegerField()
+
+
+class NoteInputSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=2000)
+
+
+class OrientInputSerializer(serializers.Serializer):
+    structure = serializers.IntegerField()
+    outcome = serializers.ChoiceField(choices=OrientationOutcome.choices, required=False)
+
+
+class OrientationOutcomeInputSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=OrientationOutcome.choices)
+
+
+class OrientationOutputSerializer(serializers.ModelSerializer):
+    structure_name = serializers.CharField(source="structure.name", read_only=True)
+
+    class Meta:
+        model = Orientation
+        fields = ["id", "referral", "structure", "structure_name", "outcome", "created_at"]
+        read_only_fields = fields

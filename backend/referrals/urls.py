@@ -1,0 +1,42 @@
+from django.urls import path
+
+from backend.referrals import apis
+
+urlpatterns = [
+    path("referrals/intake/", apis.ReferralIntakeApi.as_view(), name="referral-intake"),
+    path("referrals/", apis.ReferralListApi.as_view(), name="referral-list"),
+    path("referrals/<int:referral_id>/", apis.ReferralDetailApi.as_view(), name="referral-detail"),
+    path(
+        "referrals/<int:referral_id>/events/",
+        apis.ReferralEventListApi.as_view(),
+        name="referral-events",
+    ),
+    path(
+        "referrals/<int:referral_id>/attempts/",
+        apis.ReferralAttemptApi.as_view(),
+        name="referral-attempts",
+    ),
+    path(
+        "referrals/<int:referral_id>/status/",
+        apis.ReferralStatusApi.as_view(),
+        name="referral-status",
+    ),
+    path(
+        "referrals/<int:referral_id>/reassign/",
+        apis.ReferralReassignApi.as_view(),
+        name="referral-reassign",
+    ),
+    path(
+        "referrals/<int:referral_id>/notes/", apis.ReferralNoteApi.as_view(), name="referral-notes"
+    ),
+    path(
+        "referrals/<int:referral_id>/orientations/",
+        apis.ReferralOrientationListCreateApi.as_view(),
+        name="referral-orientations",
+    ),
+    path(
+        "orientations/<int:orientation_id>/",
+        apis.OrientationDetailApi.as_view(),
+        name="orientation-detail",
+    ),
+]
