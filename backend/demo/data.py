@@ -256,8 +256,6 @@ CAPTEURS = (
     CapteurSeed("Garage solidaire Le Bon Virage", K.AUTRE, "Artix", WITHDRAWN_PROSPECT),
 )
 
-# Kinds whose contact person is usually reached on a mobile (volunteers, club officers).
-MOBILE_KINDS = {K.ASSOCIATION_CARITATIVE, K.CLUB_SPORTIF}
 # Kinds that usually have a generic e-mail address worth recording.
 EMAIL_KINDS = {
     K.AGENCE_INTERIM,
@@ -297,6 +295,5 @@ NOTES = {
     WITHDRAWN_PARTNER: ("Le bureau a changé, la nouvelle équipe ne souhaite pas continuer.",),
 }
 
-MOBILE_PREFIXES = ("644", "645", "647", "766", "781", "782")
 # ARCEP range reserved for fiction in the south-west (see TERRITORY["contact_phone"]).
 LANDLINE_PREFIX = "53649"

@@ -32,6 +32,8 @@ from backend.capteurs.services import (
     referral_code_revoke,
 )
 from backend.demo import data
+from backend.demo.referrals import seed_referrals
+from backend.structures.demo import seed_structures
 
 # Printed by seed_demo: every demo login uses it. Demo data only, never a real account.
 DEMO_PASSWORD = "relais-demo-2026"  # noqa: S105
@@ -67,6 +69,8 @@ class SeedResult:
     capteurs_created: int = 0
     capteurs_existing: int = 0
     codes_issued: int = 0
+    structures_created: int = 0
+    referrals_created: int = 0
     showcase_code: ReferralCode | None = None
 
 
@@ -113,11 +117,12 @@ def _valid_e164(number: str) -> str:
 
 
 def capteur_phone(seed: data.CapteurSeed, rng: random.Random) -> str:
-    """A valid French number: a mobile for volunteers, else a fiction-range landline."""
-    if seed.kind in data.MOBILE_KINDS:
-        digits = rng.choice(data.MOBILE_PREFIXES) + f"{rng.randrange(10**6):06d}"
-    else:
-        digits = data.LANDLINE_PREFIX + f"{rng.randrange(10**4):04d}"
+    """A valid French number in ARCEP's fiction range (05 36 49): it rings nobody.
+
+    Fiction ranges exist for landlines only (06 39 98 is not a valid mobile for phonenumbers),
+    so demo capteurs have landlines: nothing Relais sends can reach a real stranger's mobile.
+    """
+    digits = data.LANDLINE_PREFIX + f"{rng.randrange(10**4):04d}"
     return _valid_e164(f"+33{digits}")
 
 
@@ -208,10 +213,7 @@ def seed_capteur(seed: data.CapteurSeed, *, territory, referent, today) -> int:
     for to_stage, days_ago in timeline.moves:
         at = _at(today, days_ago, rng)
         if to_stage == Stage.WITHDRAWN and codes:
-            # Leaving the network: its posters stop working first.
-            for code in codes:
-                referral_code_revoke(code=code, actor=referent)
-            revoke_at = at
+            revoke_at = at  # withdrawing revokes the codes (capteur_move_stage)
         capteur = capteur_move_stage(capteur=capteur, to_stage=to_stage, actor=referent)
         move_times.append(at)
         if to_stage == Stage.PARTNER:
@@ -313,6 +315,8 @@ def seed_demo(*, today: datetime.date | None = None) -> SeedResult:
             seed, territory=territory, referent=referent, today=today
         )
         result.capteurs_created += 1
+    result.structures_created, _ = seed_structures(territory)
+    result.referrals_created = seed_referrals(territory)
     result.showcase_code = (
         ReferralCode.objects.filter(capteur__territory=territory, revoked_at__isnull=True)
         .select_related("capteur")

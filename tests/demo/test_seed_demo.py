@@ -8,6 +8,7 @@ from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.test import override_settings
+from django.utils import timezone
 
 from backend.accounts.enums import Role
 from backend.accounts.models import Membership, Territory, User
@@ -16,6 +17,7 @@ from backend.capteurs.models import Capteur, ReferralCode, StageChange
 from backend.capteurs.selectors import capteur_queryset
 from backend.demo.data import DEMO_USERS
 from backend.demo.seed import DEMO_PASSWORD
+from backend.referrals.models import Referral
 
 # The seed hashes five passwords: PBKDF2 would dominate the test time.
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -143,11 +145,13 @@ def test_a_missing_capteur_is_recreated_identically(seeded):
     fields = ("name", "kind", "contact_name", "phone", "address", "latitude", "signed_on")
     balto = Capteur.objects.filter(name="Bar-tabac Le Balto")
     before = balto.values(*fields).get()
+    Referral.objects.filter(capteur__in=balto).delete()
     balto.delete()
 
     output = seed()
 
-    assert balto.values(*fields).get() == before
+    recreated = balto.values(*fields).get()
+    assert recreated == before
     assert "1 capteurs created, 39 already there" in output
 
 
@@ -176,6 +180,7 @@ def test_output_lists_the_urls_and_the_logins(seeded):
 @pytest.mark.django_db
 def test_refuses_to_run_without_debug(seeded, settings):
     balto = Capteur.objects.filter(name="Bar-tabac Le Balto")
+    Referral.objects.filter(capteur__in=balto).delete()
     balto.delete()
     settings.DEBUG = False
 
@@ -188,9 +193,37 @@ def test_refuses_to_run_without_debug(seeded, settings):
 @pytest.mark.django_db
 def test_runs_without_debug_when_forced(seeded, settings):
     balto = Capteur.objects.filter(name="Bar-tabac Le Balto")
+    Referral.objects.filter(capteur__in=balto).delete()
     balto.delete()
     settings.DEBUG = False
 
     seed("--force")
 
     assert balto.exists()
+
+
+@pytest.mark.django_db
+def test_six_months_of_referrals_give_the_inbox_life(seeded):
+    referrals = Referral.objects.all()
+
+    assert referrals.count() >= 60
+    assert {r.status for r in referrals} == {"new", "contacted", "met", "oriented", "closed"}
+    assert {r.channel for r in referrals} >= {"qr", "link", "capteur_space"}
+    assert referrals.filter(assigned_to__isnull=False).count() == referrals.count()
+    oldest = referrals.order_by("created_at").first().created_at
+    assert (timezone.now() - oldest).days >= 120
+
+
+@pytest.mark.django_db
+def test_seeded_referrals_keep_each_capteurs_planned_activity(seeded):
+    for capteur in Capteur.objects.exclude(referrals=None):
+        latest = capteur.referrals.order_by("-created_at").first().created_at
+        assert capteur.last_referral_at == latest, capteur.name
+
+
+@pytest.mark.django_db
+def test_seeded_people_have_numbers_that_ring_nobody(seeded):
+    for phone in Referral.objects.exclude(phone="").values_list("phone", flat=True):
+        assert str(phone).startswith("+3353649"), phone
+    for phone in Capteur.objects.exclude(phone="").values_list("phone", flat=True):
+        assert str(phone).startswith("+3353649"), phone

@@ -36,6 +36,10 @@ class Command(BaseCommand):
                 f"{result.capteurs_existing} already there, {result.codes_issued} codes issued."
             )
         )
+        out.write(
+            f"{result.structures_created} support structures and "
+            f"{result.referrals_created} referrals created (six months of history)."
+        )
         out.write("")
         out.write(style.MIGRATE_HEADING("URLs"))
         out.write(f"  Admin:         {base}{reverse('admin:index')}")
