@@ -1,6 +1,7 @@
 from collections.abc import Mapping
 
 from django.contrib.auth import authenticate, login, logout
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_protect, ensure_csrf_cookie
@@ -9,8 +10,10 @@ from rest_framework import exceptions, permissions, serializers, status, throttl
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backend.accounts.models import Membership
 from backend.accounts.selectors import user_with_memberships
 from backend.accounts.serializers import MeSerializer
+from backend.accounts.services import membership_set_unavailable
 
 
 class LoginIPThrottle(throttling.AnonRateThrottle):
@@ -23,8 +26,10 @@ class LoginEmailThrottle(throttling.SimpleRateThrottle):
     scope = "login"
 
     def get_cache_key(self, request, view):
-        data = request.data if isinstance(request.data, Mapping) else {}
-        email = str(data.get("email", "")).strip().lower()
+        # A DRF request's JSON body, or the admin login form (whose field is "username").
+        data = getattr(request, "data", request.POST)
+        data = data if isinstance(data, Mapping) else {}
+        email = str(data.get("email") or data.get("username") or "").strip().lower()
         if not email:
             return None
         return self.cache_format % {"scope": "login-email", "ident": email}
@@ -91,3 +96,36 @@ class CsrfApi(APIView):
     )
     def get(self, request):
         return Response({"detail": "ok"})
+
+
+class AvailabilityApi(APIView):
+    """A facilitator marks an absence: until that date, new referrals go to colleagues."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    class InputSerializer(serializers.Serializer):
+        territory = serializers.IntegerField()
+        unavailable_until = serializers.DateField(
+            allow_null=True, help_text=_("Dernier jour d'absence ; vide : disponible.")
+        )
+
+        def validate_unavailable_until(self, value):
+            if value is not None and value < timezone.localdate():
+                raise serializers.ValidationError(_("Cette date est déjà passée."))
+            return value
+
+    @extend_schema(request=InputSerializer, responses={200: MeSerializer}, tags=["auth"])
+    def put(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        membership = Membership.objects.filter(
+            user=request.user, territory_id=data.validated_data["territory"]
+        ).first()
+        if membership is None:
+            raise serializers.ValidationError(
+                {"territory": [_("Vous n'êtes pas membre de ce territoire.")]}
+            )
+        membership_set_unavailable(
+            membership=membership, until=data.validated_data["unavailable_until"]
+        )
+        return Response(MeSerializer(user_with_memberships(user_id=request.user.id)).data)

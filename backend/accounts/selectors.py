@@ -7,9 +7,3 @@ def user_with_memberships(*, user_id):
     return User.objects.prefetch_related(
         Prefetch("memberships", queryset=Membership.objects.select_related("territory"))
     ).get(id=user_id)
-
-
-def facilitators_of(territory):
-    return User.objects.filter(
-        is_active=True, memberships__territory=territory, memberships__role="facilitator"
-    )

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from backend.accounts.views import admin_login
 from backend.core.health import healthz
 
 api_v1 = [
@@ -12,6 +13,7 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    path("admin/login/", admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -1,4 +1,7 @@
+import datetime
+
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from tests.accounts.factories import DEFAULT_PASSWORD, MembershipFactory, UserFactory
@@ -123,3 +126,67 @@ def test_a_forged_forwarded_for_header_does_not_escape_the_login_throttle(api, f
 
     # then
     assert response.status_code == 429
+
+
+def test_a_facilitator_marks_an_absence_and_comes_back(api, facilitator, territory):
+    api.force_authenticate(facilitator)
+    until = (timezone.localdate() + datetime.timedelta(days=10)).isoformat()
+
+    away = api.put(
+        "/api/v1/auth/me/availability/", {"territory": territory.id, "unavailable_until": until}
+    )
+    back = api.put(
+        "/api/v1/auth/me/availability/", {"territory": territory.id, "unavailable_until": None}
+    )
+
+    assert away.status_code == 200
+    assert away.json()["memberships"][0]["available"] is False
+    assert away.json()["memberships"][0]["unavailable_until"] == until
+    assert back.json()["memberships"][0]["available"] is True
+
+
+def test_an_absence_cannot_end_in_the_past_nor_be_set_elsewhere(
+    api, facilitator, territory, other_territory
+):
+    api.force_authenticate(facilitator)
+    yesterday = (timezone.localdate() - datetime.timedelta(days=1)).isoformat()
+
+    past = api.put(
+        "/api/v1/auth/me/availability/",
+        {"territory": territory.id, "unavailable_until": yesterday},
+    )
+    elsewhere = api.put(
+        "/api/v1/auth/me/availability/",
+        {"territory": other_territory.id, "unavailable_until": None},
+    )
+
+    assert past.status_code == 400
+    assert past.json()["errors"] == {"unavailable_until": ["Cette date est déjà passée."]}
+    assert elsewhere.status_code == 400
+    assert elsewhere.json()["errors"] == {"territory": ["Vous n'êtes pas membre de ce territoire."]}
+
+
+def test_a_login_body_that_is_not_an_object_is_a_400(api):
+    response = api.post("/api/v1/auth/login/", ["x"])
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+
+
+def test_an_unreadable_json_body_is_a_french_400(api):
+    response = api.post("/api/v1/auth/login/", "{nope", content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json()["detail"] == "Le corps de la requête est illisible (JSON invalide)."
+
+
+def test_an_authenticated_write_without_csrf_is_a_french_403(facilitator, territory):
+    # given a real session, as the PWA has
+    client = APIClient(enforce_csrf_checks=True)
+    client.login(email=facilitator.email, password=DEFAULT_PASSWORD)
+
+    response = client.post("/api/v1/auth/logout/")
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "csrf_failed"
+    assert response.json()["detail"] == "Jeton CSRF absent ou invalide : rechargez la page."

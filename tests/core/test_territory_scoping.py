@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 # Endpoints anyone may call (they open or prepare a session).
 PUBLIC = {"auth-login", "auth-csrf", "referral-intake"}
 # Endpoints about the logged-in user, not about a territory's data.
-SELF = {"auth-logout", "auth-me"}
+SELF = {"auth-logout", "auth-me", "auth-availability"}
 # Territory-owned endpoints, each with the URL arguments naming an object.
 SCOPED = {
     "capteur-list": [],
