@@ -43,7 +43,7 @@ class LoginApi(APIView):
     permission_classes = [permissions.AllowAny]
     throttle_classes = [LoginIPThrottle, LoginEmailThrottle]
 
-    class InputSerializer(serializers.Serializer):
+    class LoginInputSerializer(serializers.Serializer):
         email = serializers.EmailField()
         password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
 
@@ -51,9 +51,9 @@ class LoginApi(APIView):
         # A failed login is a 401 (with a challenge), not a 403: there is no authenticator here.
         return 'Session realm="relais"'
 
-    @extend_schema(request=InputSerializer, responses={200: MeSerializer}, tags=["auth"])
+    @extend_schema(request=LoginInputSerializer, responses={200: MeSerializer}, tags=["auth"])
     def post(self, request):
-        data = self.InputSerializer(data=request.data)
+        data = self.LoginInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = authenticate(
             request,
@@ -103,7 +103,7 @@ class AvailabilityApi(APIView):
 
     permission_classes = [permissions.IsAuthenticated]
 
-    class InputSerializer(serializers.Serializer):
+    class AvailabilityInputSerializer(serializers.Serializer):
         territory = serializers.IntegerField()
         unavailable_until = serializers.DateField(
             allow_null=True, help_text=_("Dernier jour d'absence ; vide : disponible.")
@@ -114,9 +114,11 @@ class AvailabilityApi(APIView):
                 raise serializers.ValidationError(_("Cette date est déjà passée."))
             return value
 
-    @extend_schema(request=InputSerializer, responses={200: MeSerializer}, tags=["auth"])
+    @extend_schema(
+        request=AvailabilityInputSerializer, responses={200: MeSerializer}, tags=["auth"]
+    )
     def put(self, request):
-        data = self.InputSerializer(data=request.data)
+        data = self.AvailabilityInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         membership = Membership.objects.filter(
             user=request.user, territory_id=data.validated_data["territory"]

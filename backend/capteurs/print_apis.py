@@ -68,17 +68,26 @@ class _CodePrintApi(APIView):
 
     def respond(self, request, code_id):
         code = access_printable_code(user=request.user, code_id=code_id)
-        content = printing.print_content(code)
-        etag = quote_etag(printing.print_etag(content, kind=self.kind))
-        response = get_conditional_response(request, etag=etag)
-        if response is None:
-            response = HttpResponse(self.render(content), content_type=self.media_type)
-            response["Content-Disposition"] = content_disposition_header(
-                as_attachment=False, filename=self.filename.format(code=content.short_code)
-            )
-        response["ETag"] = etag
-        patch_cache_control(response, private=True, max_age=PRINT_MAX_AGE, must_revalidate=True)
-        return response
+        return code_print_response(request, code, printer=self)
+
+
+def code_print_response(request, code, *, printer) -> HttpResponse:
+    """`printer`'s rendering of the active `code` (capteur__territory loaded), by ETag.
+
+    Precondition: the caller checked who may print `code` (staff scoping, or the capteur
+    space's secret) and that it is active. `printer` names kind, media_type, filename, render.
+    """
+    content = printing.print_content(code)
+    etag = quote_etag(printing.print_etag(content, kind=printer.kind))
+    response = get_conditional_response(request, etag=etag)
+    if response is None:
+        response = HttpResponse(printer.render(content), content_type=printer.media_type)
+        response["Content-Disposition"] = content_disposition_header(
+            as_attachment=False, filename=printer.filename.format(code=content.short_code)
+        )
+    response["ETag"] = etag
+    patch_cache_control(response, private=True, max_age=PRINT_MAX_AGE, must_revalidate=True)
+    return response
 
 
 @extend_schema(tags=["codes"])

@@ -38,17 +38,33 @@ _TITLES = {
     415: _("Type de contenu non pris en charge"),
     422: _("Requête impossible à traiter"),
     429: _("Trop de requêtes"),
+    500: _("Erreur interne"),
 }
 
 
-def problem(*, status_code, detail, code, errors=None, headers=None):
-    body = {
+def problem_body(*, status_code, detail, code):
+    return {
         "type": "about:blank",
         "title": str(_TITLES.get(status_code, _("Erreur"))),
         "status": status_code,
         "detail": str(detail),
         "code": code,
     }
+
+
+def problem_json_response(*, status_code, detail, code):
+    """A problem details response outside DRF (Django handlers: 404, 500, CSRF)."""
+    from django.http import JsonResponse
+
+    return JsonResponse(
+        problem_body(status_code=status_code, detail=detail, code=code),
+        status=status_code,
+        content_type=PROBLEM_CONTENT_TYPE,
+    )
+
+
+def problem(*, status_code, detail, code, errors=None, headers=None):
+    body = problem_body(status_code=status_code, detail=detail, code=code)
     if errors is not None:
         body["errors"] = errors
     return Response(body, status=status_code, headers=headers, content_type=PROBLEM_CONTENT_TYPE)
@@ -96,19 +112,16 @@ def _passed_headers(response):
 
 def csrf_failure(request, reason=""):
     """CSRF refusals: problem details for the API, Django's page elsewhere."""
-    from django.http import JsonResponse
     from django.views.csrf import csrf_failure as django_csrf_failure
 
+    if request.path.startswith(("/r/", "/c/")):
+        from backend.public.views import csrf_failure as public_csrf_failure
+
+        return public_csrf_failure(request, reason=reason)
     if not request.path.startswith("/api/"):
         return django_csrf_failure(request, reason=reason)
-    return JsonResponse(
-        {
-            "type": "about:blank",
-            "title": str(_TITLES[403]),
-            "status": 403,
-            "detail": str(_("Jeton CSRF absent ou invalide : rechargez la page.")),
-            "code": "csrf_failed",
-        },
-        status=403,
-        content_type=PROBLEM_CONTENT_TYPE,
+    return problem_json_response(
+        status_code=403,
+        detail=_("Jeton CSRF absent ou invalide : rechargez la page."),
+        code="csrf_failed",
     )

@@ -1,59 +1,86 @@
-"""Public pages for people without an account: the code landing page and the error pages.
+"""Public pages for people without an account: the code landing page with its referral form,
+the privacy notice and the error pages (the capteur space is in space_views).
 
 They speak to someone who may read little and trust less: plain French in the spirit of FALC,
 no script at all, CSS inline, so a single round trip shows the whole page on a weak rural network.
 """
 
-from functools import wraps
-
-from django.http import HttpResponseServerError, JsonResponse
+from django.http import HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_safe
 
+from backend.accounts.models import Territory
 from backend.capteurs.selectors import referral_code_by_token
 from backend.capteurs.services import referral_code_record_scan
-from backend.core.errors import PROBLEM_CONTENT_TYPE
+from backend.core.errors import problem_json_response
+from backend.public import selectors
+from backend.public.http import in_page_language, not_found, token_page
+from backend.public.referral_pages import (
+    EXPIRED,
+    confirmation,
+    privacy_url,
+    referral_form,
+    sign_confirmation,
+    submit_referral,
+    unsign_confirmation,
+)
+from backend.referrals.enums import Channel
+from backend.referrals.privacy import PRIVACY_NOTICE_VERSION
 
 
-def _token_page(view):
-    """Headers of a page reached through a token: the token is the poster's secret.
-
-    Search engines must not index it and other sites must not receive it as a referrer.
-    """
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        response["X-Robots-Tag"] = "noindex"
-        response["Referrer-Policy"] = "no-referrer"
-        return response
-
-    return wrapper
-
-
-@require_safe
-@never_cache  # one scan counted per visit, and the referral form will carry personal data
-@_token_page
+@sensitive_post_parameters()  # what the person typed stays out of error reports
+@require_http_methods(["GET", "HEAD", "POST"])
+@never_cache  # one scan counted per visit, and the form carries personal data
+@token_page
+@in_page_language
 def landing(request, token):
-    """The page a person reaches by scanning a capteur's QR code or typing its short link.
+    """The page a person reaches by scanning a capteur's QR code or typing its short link:
+    GET shows the referral form, POST submits it (see referral_pages.submit_referral).
 
-    Counts one scan per GET (HEAD requests, e.g. link checkers, do not count). Unknown tokens
-    get the French 404 page rendered here, so it looks the same even with DEBUG on.
+    Counts one scan per GET (HEAD requests, e.g. link checkers, and POSTs do not count).
+    Unknown tokens get the French 404 page rendered here, so it looks the same even with DEBUG
+    on. The QR code's link carries `?via=qr`; the form keeps it in a hidden field, so the
+    referral records channel "qr" (else "link").
     """
     code = referral_code_by_token(token=token)
     if code is None:
-        return render(request, "public/404.html", status=404)
+        return not_found(request)
+    territory = code.capteur.territory
+    context = {
+        "code": code,
+        "capteur": code.capteur,
+        "territory": territory,
+        "action": code.public_path,
+        "privacy_url": privacy_url(territory),
+    }
+    if request.method == "POST":
+        if not code.is_active:
+            return render(request, "public/code_revoked.html", context, status=410)
+        via = Channel.QR if request.POST.get("via") == Channel.QR else ""
+        return submit_referral(
+            request,
+            code=code,
+            on_behalf=False,
+            channel=via or Channel.LINK,
+            page="public/landing.html",
+            page_context=lambda: {**context, "via": via},
+            confirm_url=lambda referral: reverse(
+                "landing-confirmation", args=[code.token, sign_confirmation(referral)]
+            ),
+        )
     if request.method == "GET" and not _is_prefetch(request):
         # Revoked codes are counted too: a defaced or old poster still being scanned is worth
         # knowing, so the facilitator can go and replace it.
         referral_code_record_scan(code=code)
-    context = {"code": code, "capteur": code.capteur, "territory": code.capteur.territory}
     if not code.is_active:
         return render(request, "public/code_revoked.html", context, status=410)
-    return render(request, "public/landing.html", context)
+    via = Channel.QR if request.GET.get("via") == Channel.QR else ""
+    return render(request, "public/landing.html", {**context, "via": via, "form": referral_form()})
 
 
 def _is_prefetch(request):
@@ -62,28 +89,75 @@ def _is_prefetch(request):
     return "prefetch" in purpose or "prerender" in purpose
 
 
-@_token_page
+@require_safe
+@never_cache
+@token_page
+@in_page_language
+def landing_confirmation(request, token, signed):
+    """After a referral from the landing page: who will call, and by when."""
+    referral_id = unsign_confirmation(signed)
+    if referral_id is None:
+        return not_found(request)
+    if referral_id is EXPIRED:
+        code = referral_code_by_token(token=token)
+        if code is None:
+            return not_found(request)
+        return confirmation(request, territory=code.capteur.territory)
+    referral = selectors.confirmed_referral(referral_id=referral_id, code_token=token)
+    if referral is None:
+        return not_found(request)
+    return confirmation(request, territory=referral.territory, referral=referral)
+
+
+@require_safe
+@in_page_language
+def privacy(request):
+    """The privacy notice, in plain French. `?t=<territory slug>` (the form's link) names the
+    territory's network and its contacts; without it the notice is generic."""
+    territory = selectors.territory_for_notice(slug=request.GET.get("t", ""))
+    retention_months = (
+        territory.retention_months
+        if territory is not None
+        else Territory._meta.get_field("retention_months").default
+    )
+    context = {
+        "territory": territory,
+        "retention_months": retention_months,
+        "version": PRIVACY_NOTICE_VERSION,
+    }
+    return render(request, "public/privacy.html", context)
+
+
+# --- error pages ---------------------------------------------------------------------------
+
+
+@token_page
 def page_not_found(request, exception):
     """handler404: any unknown URL, in French, with the same look as the landing page.
 
     Under /api/ the answer is a problem details document, like every other API error.
     """
     if request.path.startswith("/api/"):
-        return JsonResponse(
-            {
-                "type": "about:blank",
-                "title": str(_("Introuvable")),
-                "status": 404,
-                "detail": str(_("Cette adresse n'existe pas dans l'API.")),
-                "code": "not_found",
-            },
-            status=404,
-            content_type=PROBLEM_CONTENT_TYPE,
+        return problem_json_response(
+            status_code=404, detail=_("Cette adresse n'existe pas dans l'API."), code="not_found"
         )
-    return render(request, "public/404.html", status=404)
+    return not_found(request)
+
+
+@in_page_language
+def csrf_failure(request, reason=""):
+    """A public form refused by the CSRF check (cookies blocked, a page kept open for days):
+    in French, with a way forward. The reason is for developers, not shown."""
+    return render(request, "public/csrf_failure.html", status=403)
 
 
 def server_error(request):
     """handler500: a static template rendered without request, context processors or database:
-    the error may come from the database itself."""
+    the error may come from the database itself. Under /api/, a problem details document."""
+    if request.path.startswith("/api/"):
+        return problem_json_response(
+            status_code=500,
+            detail=_("Une erreur est survenue de notre côté. Réessayez plus tard."),
+            code="server_error",
+        )
     return HttpResponseServerError(loader.get_template("public/500.html").render())

@@ -61,6 +61,8 @@ class ReferralForm(forms.Form):
             self.fields["first_name"].label = _("Prénom (ou surnom) de la personne")
             self.fields["phone"].label = _("Son numéro de téléphone")
             self.fields["email"].label = _("Ou son e-mail")
+            self.fields["call_moments"].label = _("Quand pouvons-nous l'appeler ?")
+            self.fields["note"].help_text = _("N'écrivez pas de détails sur sa santé.")
             self.fields["consent"].label = _(
                 "La personne est présente et accepte que Relais garde ces informations "
                 "pour la rappeler."

@@ -9,6 +9,9 @@ from tests.accounts.factories import TerritoryFactory
 from tests.capteurs.factories import CapteurFactory, ReferralCodeFactory
 
 LANDING_BUDGET_BYTES = 30 * 1024
+# No referrer to other sites; `no-referrer` itself would make browsers post the form with
+# `Origin: null`, which the CSRF check refuses.
+REFERRER_POLICY = "same-origin"
 
 
 def _row(code):
@@ -76,8 +79,9 @@ def test_head_request_does_not_count_a_scan(client, code):
     assert code.scan_count == 0
 
 
-def test_post_is_not_allowed_on_the_landing_yet(client, code):
-    response = client.post(code.public_path)
+@pytest.mark.parametrize("method", ["put", "patch", "delete"])
+def test_only_get_head_and_post_are_allowed_on_the_landing(client, code, method):
+    response = getattr(client, method)(code.public_path)
 
     assert response.status_code == 405
     code.refresh_from_db()
@@ -195,7 +199,7 @@ def test_token_pages_are_private(client, code, path_of):
 
     assert "no-store" in response["Cache-Control"]
     assert "noindex" in response["X-Robots-Tag"]
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == REFERRER_POLICY
 
 
 def test_revoked_page_is_private(client, territory):
@@ -205,7 +209,7 @@ def test_revoked_page_is_private(client, territory):
 
     assert "no-store" in response["Cache-Control"]
     assert "noindex" in response["X-Robots-Tag"]
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == REFERRER_POLICY
 
 
 def test_landing_is_french_and_sized_for_phones(client, code):
@@ -291,3 +295,21 @@ def test_an_unknown_api_url_is_a_problem_document(client, settings):
     assert response.status_code == 404
     assert response["Content-Type"] == "application/problem+json"
     assert response.json()["code"] == "not_found"
+
+
+def test_token_pages_forbid_scripts_and_third_parties(client, db):
+    code = ReferralCodeFactory()
+
+    response = client.get(f"/r/{code.token}")
+
+    policy = response["Content-Security-Policy"]
+    assert "default-src 'none'" in policy
+    assert "form-action 'self'" in policy
+    assert "script-src" not in policy
+
+
+def test_an_api_server_error_is_a_problem_document(rf):
+    response = server_error(rf.get("/api/v1/capteurs/"))
+
+    assert response.status_code == 500
+    assert response["Content-Type"] == "application/problem+json"
