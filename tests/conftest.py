@@ -72,6 +72,30 @@ def facilitator_api(api, facilitator):
     return api
 
 
+@pytest.fixture
+def django_assert_max_real_queries():
+    """Like pytest-django's django_assert_max_num_queries, without the SAVEPOINT statements
+    a test adds: in a test, every transaction.atomic() runs inside the test's transaction as
+    a savepoint, while in production it is a plain BEGIN/COMMIT, which is no query."""
+    from contextlib import contextmanager
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    @contextmanager
+    def assert_max(limit):
+        with CaptureQueriesContext(connection) as context:
+            yield context
+        real = [
+            q["sql"]
+            for q in context.captured_queries
+            if not q["sql"].upper().startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO"))
+        ]
+        assert len(real) <= limit, f"{len(real)} queries > {limit}:\n" + "\n".join(real)
+
+    return assert_max
+
+
 def problem_errors(response):
     """The field errors of a problem details response."""
     assert response["Content-Type"].startswith("application/problem+json"), response.content

@@ -7,6 +7,7 @@ With no environment at all, Relais runs on SQLite with Celery tasks executed in-
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -46,6 +47,7 @@ INSTALLED_APPS = [
     "backend.public",
     "backend.referrals",
     "backend.structures",
+    "backend.notifications",
     "backend.demo",
 ]
 
@@ -190,6 +192,40 @@ CELERY_TASK_TIME_LIMIT = 60
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Publishing gives up fast when the broker is down: the outbox row stays pending for the sweep.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+# The beat schedule, in one place (a test checks every entry names a registered task).
+CELERY_BEAT_SCHEDULE = {
+    "notifications-sweep": {
+        "task": "notifications.sweep_pending",
+        "schedule": 60.0,
+    },
+    "notifications-coordinator-digest": {
+        "task": "notifications.send_coordinator_digests",
+        "schedule": crontab(hour=7, minute=30),
+    },
+}
+
+# --- SMS ------------------------------------------------------------------------------
+# console (default: logged, kept in the outbox) or twilio.
+SMS_BACKEND = env.str("SMS_BACKEND", default="console")
+TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
+TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
+# A Messaging Service picks the sender and carries opt-out settings; else SMS_SENDER_ID.
+TWILIO_MESSAGING_SERVICE_SID = env.str("TWILIO_MESSAGING_SERVICE_SID", default="")
+TWILIO_TIMEOUT = env.int("TWILIO_TIMEOUT", default=10)
+# Only for a local fake Twilio in integration tests.
+TWILIO_API_BASE_URL = env.str("TWILIO_API_BASE_URL", default="")
+# Alphanumeric sender ID of outbound SMS (one-way, 11 characters at most, one letter at least).
+SMS_SENDER_ID = env.str("SMS_SENDER_ID", default="RELAIS")
+# SMS to one number per day at most (stops SMS pumping through the public form).
+SMS_DAILY_CAP_PER_NUMBER = env.int("SMS_DAILY_CAP_PER_NUMBER", default=5)
+# SMS to referred people only in these hours (local time), Monday to Saturday, not on holidays.
+SMS_PERSON_HOURS = (
+    env.int("SMS_PERSON_HOUR_FROM", default=9),
+    env.int("SMS_PERSON_HOUR_TO", default=20),
+)
 
 # --- Email (coordinator alerts) ---------------------------------------------------------
 # Console by default: messages are printed. EMAIL_URL=smtp+tls://user:pass@host:587 to send.

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import Count
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -33,13 +34,20 @@ def _broker_status():
     return "ok"
 
 
+def _outbox_counts():
+    from backend.notifications.models import Notification
+
+    counts = dict(Notification.objects.values_list("status").annotate(n=Count("id")).order_by())
+    return {status: counts.get(status, 0) for status in ("pending", "sent", "failed")}
+
+
 @never_cache
 @require_GET
 def healthz(request):
     database = "ok" if _database_ok() else "down"
     broker = _broker_status()
     healthy = database == "ok" and broker in ("ok", "not_configured")
-    return JsonResponse(
-        {"status": "ok" if healthy else "down", "database": database, "broker": broker},
-        status=200 if healthy else 503,
-    )
+    body = {"status": "ok" if healthy else "down", "database": database, "broker": broker}
+    if database == "ok":
+        body["notifications"] = _outbox_counts()
+    return JsonResponse(body, status=200 if healthy else 503)

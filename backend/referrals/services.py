@@ -19,7 +19,8 @@ from backend.accounts.enums import Role
 from backend.accounts.models import Membership
 from backend.capteurs.models import Capteur, ReferralCode
 from backend.core.errors import DomainError
-from backend.referrals import notifications, routing
+from backend.notifications import services as notification_services
+from backend.referrals import routing
 from backend.referrals.enums import (
     STATUS_TRANSITIONS,
     AttemptOutcome,
@@ -79,7 +80,11 @@ class SubmitResult:
 
 
 def referral_submit(
-    *, code: ReferralCode, submission: Submission, idempotency_key: str | None = None
+    *,
+    code: ReferralCode,
+    submission: Submission,
+    idempotency_key: str | None = None,
+    acknowledgment_sender: dict | None = None,
 ) -> SubmitResult:
     """Records a referral from a capteur's code and routes it to a facilitator.
 
@@ -87,6 +92,8 @@ def referral_submit(
     (callers refuse the submission otherwise). The same `idempotency_key` twice returns the
     first referral (created=False) and raises IdempotencyConflict (422) when the payload
     differs; concurrent submissions with one key leave exactly one referral.
+    `acknowledgment_sender` (sender, sender_number) sends the person's acknowledgment from the
+    territory's two-way number, when the person texted it.
     """
     if not code.is_active:
         raise DomainError(_("Ce code n'est plus valable."), code="code_revoked")
@@ -100,6 +107,7 @@ def referral_submit(
                 submission=submission,
                 idempotency_key=idempotency_key,
                 fingerprint=fingerprint,
+                acknowledgment_sender=acknowledgment_sender or {},
             )
     except IntegrityError:
         if not idempotency_key:
@@ -116,7 +124,9 @@ def referral_submit(
     return SubmitResult(referral=referral, created=True)
 
 
-def _create_referral(*, territory, capteur, code, submission, idempotency_key, fingerprint):
+def _create_referral(
+    *, territory, capteur, code, submission, idempotency_key, fingerprint, acknowledgment_sender
+):
     now = timezone.now()
     today = timezone.localdate(now)
     duplicate_of = _recent_referral_with_same_contact(
@@ -164,11 +174,9 @@ def _create_referral(*, territory, capteur, code, submission, idempotency_key, f
     ReferralEvent.objects.bulk_create(events)
     if capteur is not None:
         Capteur.objects.filter(pk=capteur.pk).update(last_referral_at=now)
-    if assignee is None:
-        transaction.on_commit(
-            lambda: notifications.alert_coordinators_unassigned(referral_id=referral.pk),
-            robust=True,
-        )
+    # The facilitator's alert, the person's acknowledgment (or the coordinators' alert):
+    # outbox rows in this same transaction, delivered after commit.
+    notification_services.notify_new_referral(referral, acknowledgment_sender=acknowledgment_sender)
     return referral
 
 

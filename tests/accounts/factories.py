@@ -29,6 +29,8 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"user{n}@example.org")
     first_name = factory.Faker("first_name", locale="fr_FR")
     last_name = factory.Faker("last_name", locale="fr_FR")
+    # Staff get their alerts by SMS: a mobile in a real French range (06 12 …).
+    phone = factory.Sequence(lambda n: f"+33612{n % 1000000:06d}")
     password = factory.PostGenerationMethodCall("set_password", DEFAULT_PASSWORD)
 
     @factory.post_generation

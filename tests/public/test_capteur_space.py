@@ -307,9 +307,9 @@ def test_a_capteur_space_confirmation_belongs_to_its_capteur(client, capteur, co
 
 
 def test_a_referral_from_the_space_costs_at_most_eight_queries(
-    client, capteur, code, django_assert_max_num_queries
+    client, capteur, code, django_assert_max_real_queries
 ):
-    with django_assert_max_num_queries(8):
+    with django_assert_max_real_queries(8):
         response = client.post(space(capteur), form_data())
 
     assert response.status_code == 303
