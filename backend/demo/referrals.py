@@ -17,6 +17,7 @@ from django.utils import timezone
 from faker import Faker
 
 from backend.capteurs.models import Capteur, ReferralCode
+from backend.notifications.models import Notification
 from backend.referrals import services
 from backend.referrals.enums import (
     AttemptKind,
@@ -261,6 +262,9 @@ def seed_referrals(territory, *, seed="relais-demo") -> int:
                 now=now,
                 structures=structures,
             )
+    # The services wrote the SMS these referrals caused, as if sent today, to fiction-range
+    # landlines (so: refused). They belong to no demo story: drop them (demo-only).
+    Notification.objects.filter(referral__territory=territory).delete()
     # The intake stamped "now" as each capteur's last referral: put back the real dates.
     for capteur_id, last in (
         Referral.objects.filter(territory=territory)
