@@ -1,8 +1,8 @@
 """Capteur registry and referral codes API. Thin: validate, call a service or selector, render."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
-from rest_framework import generics, status
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -18,6 +18,7 @@ from backend.capteurs.serializers import (
     StageChangeOutputSerializer,
     StageMoveInputSerializer,
 )
+from backend.notifications.enums import NotificationStatus
 
 
 def _capteur_output(request, capteur_id):
@@ -164,3 +165,35 @@ class CapteurSpaceApi(APIView):
         capteur = selectors.capteur_get(user=request.user, pk=capteur_id)
         services.capteur_space_revoke(capteur=capteur, actor=request.user)
         return Response(_capteur_output(request, capteur.id))
+
+
+@extend_schema(tags=["capteurs"])
+class CapteurSpaceSendApi(APIView):
+    """Sends the capteur its space link by SMS, on request (409 without a space or a phone).
+
+    Accepted: the SMS leaves asynchronously. `status` says where it stands; a number that
+    cannot get SMS (a landline) is `failed` at once, and `detail` says why.
+    """
+
+    @extend_schema(
+        request=None,
+        responses={
+            202: inline_serializer(
+                "CapteurSpaceSendOutput",
+                {
+                    # A string, not an enum: see AcknowledgmentSmsOutputSerializer.status.
+                    "status": serializers.CharField(help_text=", ".join(NotificationStatus.values)),
+                    "detail": serializers.CharField(),
+                },
+            )
+        },
+    )
+    def post(self, request, capteur_id):
+        capteur = selectors.capteur_get(user=request.user, pk=capteur_id)
+        notification = services.capteur_space_link_send(capteur=capteur, actor=request.user)
+        # Delivery ran after commit (at once without a broker): read where it stands.
+        notification.refresh_from_db(fields=["status", "last_error"])
+        return Response(
+            {"status": notification.status, "detail": notification.last_error},
+            status=status.HTTP_202_ACCEPTED,
+        )

@@ -191,3 +191,33 @@ def capteur_space_revoke(*, capteur: Capteur, actor) -> Capteur:
     capteur.space_secret_issued_at = None
     capteur.save(update_fields=["space_secret", "space_secret_issued_at", "updated_at"])
     return capteur
+
+
+@transaction.atomic
+def capteur_space_link_send(*, capteur: Capteur, actor):
+    """Texts the capteur its space link (an outbox row, delivered after commit).
+
+    Raises DomainError (409) when the capteur has no space or no phone. A number that cannot
+    get SMS (a landline) gives a notification failed at once, with the reason.
+    """
+    from backend.notifications import messages
+    from backend.notifications.enums import Channel, Template
+    from backend.notifications.services import notification_create
+
+    if not capteur.space_secret:
+        raise DomainError(
+            _("Ce capteur n'a pas encore d'espace : créez d'abord son lien."),
+            code="no_capteur_space",
+        )
+    if not capteur.phone:
+        raise DomainError(
+            _("Ce capteur n'a pas de numéro de téléphone : pas de SMS possible."),
+            code="no_phone",
+        )
+    return notification_create(
+        channel=Channel.SMS,
+        template=Template.CAPTEUR_SPACE_LINK,
+        recipient=str(capteur.phone),
+        body=messages.capteur_space_link(capteur),
+        territory=capteur.territory,
+    )

@@ -17,6 +17,11 @@ urlpatterns = [
         name="capteur-codes",
     ),
     path("capteurs/<int:capteur_id>/space/", apis.CapteurSpaceApi.as_view(), name="capteur-space"),
+    path(
+        "capteurs/<int:capteur_id>/space/send/",
+        apis.CapteurSpaceSendApi.as_view(),
+        name="capteur-space-send",
+    ),
     path("codes/<int:code_id>/", apis.CodeDetailApi.as_view(), name="code-detail"),
     path("codes/<int:code_id>/revoke/", apis.CodeRevokeApi.as_view(), name="code-revoke"),
     path("codes/<int:code_id>/qr.svg", print_apis.CodeQrSvgApi.as_view(), name="code-qr-svg"),

@@ -173,6 +173,7 @@ SPECTACULAR_SETTINGS = {
         "AttemptKindEnum": "backend.referrals.enums.AttemptKind",
         "AttemptOutcomeEnum": "backend.referrals.enums.AttemptOutcome",
         "OrientationOutcomeEnum": "backend.referrals.enums.OrientationOutcome",
+        "NotificationStatusEnum": "backend.notifications.enums.NotificationStatus",
     },
 }
 
@@ -190,11 +191,20 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 60
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+    # Publishing to a broker that is down gives up at once (the outbox sweep sends later).
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Publishing gives up fast when the broker is down: the outbox row stays pending for the sweep.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+# Retries of a failed notification wait this × 2^n seconds (30 s, 1, 2, 4, 8 min).
+NOTIFICATION_RETRY_BASE_SECONDS = env.int("NOTIFICATION_RETRY_BASE_SECONDS", default=30)
 # The beat schedule, in one place (a test checks every entry names a registered task).
 CELERY_BEAT_SCHEDULE = {
     "notifications-sweep": {

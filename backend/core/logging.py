@@ -6,6 +6,7 @@ tie a visitor's request to a capteur; Django's request logger writes paths for 4
 
 import logging
 import re
+from collections.abc import Mapping
 
 SECRET_PATH = re.compile(r"/(r|c)/[A-Za-z0-9_-]{16,}")
 
@@ -18,7 +19,11 @@ class RedactSecretPathsFilter(logging.Filter):
     def filter(self, record):
         if isinstance(record.msg, str):
             record.msg = redact(record.msg)
-        if record.args:
-            args = record.args if isinstance(record.args, tuple) else (record.args,)
-            record.args = tuple(redact(a) if isinstance(a, str) else a for a in args)
+        if isinstance(record.args, Mapping):
+            # "%(name)s"-style messages (Celery's) carry their arguments as one mapping.
+            record.args = {
+                k: redact(v) if isinstance(v, str) else v for k, v in record.args.items()
+            }
+        elif record.args:
+            record.args = tuple(redact(a) if isinstance(a, str) else a for a in record.args)
         return True

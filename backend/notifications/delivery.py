@@ -4,6 +4,9 @@ A row is claimed by moving it from pending to sending in one UPDATE; only the cl
 so a task delivered twice sends once. A worker that dies mid-send leaves the row in sending:
 the sweep hands it back after SENDING_STALE_AFTER (Twilio offers no idempotency key, so that
 rare case can duplicate; the status callback tells).
+
+Transient failures put the row back to pending with `enqueued_at` set to when its retry is due,
+so the sweep leaves it to the task's own retry; after MAX_ATTEMPTS the row fails for good.
 """
 
 import datetime
@@ -23,6 +26,15 @@ logger = logging.getLogger(__name__)
 
 SENDING_STALE_AFTER = datetime.timedelta(minutes=10)
 PENDING_RESEND_AFTER = datetime.timedelta(minutes=2)
+# Every try counts, whoever started it (the task's retries or the sweep): a row never loops.
+MAX_ATTEMPTS = 6
+
+
+def retry_delay(failures: int) -> int:
+    """Seconds before the next try after `failures` failed ones: 30 s, 1, 2, 4, 8 min. Well
+    under Redis' visibility timeout, so a lost worker's task comes back. The base is
+    settings.NOTIFICATION_RETRY_BASE_SECONDS (integration tests make it 0)."""
+    return settings.NOTIFICATION_RETRY_BASE_SECONDS * 2 ** max(failures - 1, 0)
 
 
 def _claim(notification_id):
@@ -40,27 +52,36 @@ def status_callback_url(notification) -> str:
     return f"{settings.PUBLIC_BASE_URL}{path}?outbox={notification.pk}"
 
 
-def _sender(notification):
+def _sender(notification) -> str:
+    """The two-way number for replies to a person who texted it; else "" (the backend's
+    default outbound sender: Messaging Service or alphanumeric sender ID)."""
     if notification.sender == Sender.TWO_WAY and notification.sender_number:
         return notification.sender_number
-    if settings.SMS_BACKEND == "twilio" and settings.TWILIO_MESSAGING_SERVICE_SID:
-        return ""  # the Messaging Service chooses (alphanumeric where allowed)
-    return settings.SMS_SENDER_ID
+    return ""
 
 
 def deliver(notification_id, *, final_attempt=False):
     """Sends the notification if it is still pending and due. Raises TransientSmsError
-    (after putting the row back to pending) when a retry may succeed."""
-    from backend.notifications.services import sms_refusal
+    (after putting the row back to pending) when a retry may succeed; on the final attempt
+    (`final_attempt`, or MAX_ATTEMPTS reached) the row fails instead."""
+    from backend.notifications.services import later_for_person, sms_refusal
 
     notification = _claim(notification_id)
     if notification is None:
         return
-    refusal = sms_refusal(notification) if notification.channel == Channel.SMS else None
-    if refusal:
-        _finish(notification, NotificationStatus.FAILED, error=refusal)
-        logger.info("notification %s not sent: refused before sending", notification.pk)
-        return
+    final_attempt = final_attempt or notification.attempts >= MAX_ATTEMPTS
+    if notification.channel == Channel.SMS:
+        refusal = sms_refusal(notification)
+        if refusal:
+            _finish(notification, NotificationStatus.FAILED, error=refusal)
+            logger.info("notification %s not sent: refused before sending", notification.pk)
+            return
+        later = later_for_person(notification)
+        if later is not None:
+            # Delayed past the evening (broker outage, retries): it waits for the morning.
+            _finish(notification, NotificationStatus.PENDING, not_before=later, uncount=True)
+            logger.info("notification %s: waits for %s", notification.pk, later.isoformat())
+            return
     try:
         if notification.channel == Channel.SMS:
             provider_id = get_backend().send(
@@ -82,26 +103,52 @@ def deliver(notification_id, *, final_attempt=False):
         logger.warning("notification %s failed for good: %s", notification.pk, exc)
         return
     except TransientSmsError as exc:
-        status = NotificationStatus.FAILED if final_attempt else NotificationStatus.PENDING
-        _finish(notification, status, error=str(exc))
+        _fail_or_retry(notification, exc, final_attempt=final_attempt)
         logger.warning("notification %s: transient error %s", notification.pk, exc)
         if not final_attempt:
             raise
         return
     except Exception as exc:
         # Email transport errors and the unexpected: back to pending for the sweep, loudly.
-        _finish(notification, NotificationStatus.PENDING, error=type(exc).__name__)
+        _fail_or_retry(notification, exc, final_attempt=final_attempt)
         logger.exception("notification %s: delivery error", notification.pk)
-        raise
+        if not final_attempt:
+            raise
+        return
     _finish(notification, NotificationStatus.SENT, provider_id=provider_id)
 
 
-def _finish(notification, status, *, error="", provider_id=""):
+def _fail_or_retry(notification, exc, *, final_attempt):
+    error = str(exc) if isinstance(exc, TransientSmsError) else type(exc).__name__
+    if final_attempt:
+        _finish(notification, NotificationStatus.FAILED, error=error)
+        return
+    retry_at = timezone.now() + datetime.timedelta(seconds=retry_delay(notification.attempts))
+    _finish(notification, NotificationStatus.PENDING, error=error, enqueued_at=retry_at)
+
+
+def _finish(
+    notification,
+    status,
+    *,
+    error="",
+    provider_id="",
+    enqueued_at=None,
+    not_before=None,
+    uncount=False,
+):
     now = timezone.now()
     fields = {"status": status, "last_error": error[:500], "updated_at": now}
     if status == NotificationStatus.SENT:
         fields.update(sent_at=now, provider_id=provider_id)
-    # Only the claimer (the row is in `sending`) writes the outcome.
+    if enqueued_at is not None:
+        fields["enqueued_at"] = enqueued_at
+    if not_before is not None:
+        fields["not_before"] = not_before
+    if uncount:
+        fields["attempts"] = F("attempts") - 1
+    # Only the claimer (the row is in `sending`) writes the outcome: a status callback that came
+    # first (see inbound.record_delivery_status) already recorded what Twilio did.
     Notification.objects.filter(pk=notification.pk, status=NotificationStatus.SENDING).update(
         **fields
     )
@@ -110,9 +157,10 @@ def _finish(notification, status, *, error="", provider_id=""):
 def sweep(now=None) -> int:
     """Re-enqueues what stayed pending (broker down, worker lost) and hands back stale claims.
 
-    Returns how many notifications were enqueued.
+    Skips rows enqueued less than PENDING_RESEND_AFTER ago (their task is on its way) and rows
+    waiting for a retry or for the morning. Returns how many notifications were enqueued.
     """
-    from backend.notifications.services import enqueue_delivery
+    from backend.notifications.services import enqueue_deliveries
 
     now = now or timezone.now()
     Notification.objects.filter(
@@ -125,11 +173,7 @@ def sweep(now=None) -> int:
         .order_by("id")
         .values_list("id", flat=True)[:500]
     )
-    count = 0
-    for notification_id in list(due):
-        if enqueue_delivery(notification_id):
-            count += 1
-    return count
+    return enqueue_deliveries(list(due))
 
 
 def send_coordinator_digests(today=None) -> int:

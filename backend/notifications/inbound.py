@@ -1,8 +1,11 @@
 """What inbound SMS and delivery callbacks do (called by the Twilio webhooks)."""
 
+import datetime
 import logging
 import re
 
+import phonenumbers
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
@@ -22,6 +25,8 @@ logger = logging.getLogger(__name__)
 STOP_WORDS = {"STOP", "ARRET", "ARRÊT", "STOPALL", "UNSUBSCRIBE", "END", "QUIT", "CANCEL"}
 START_WORDS = {"START", "UNSTOP", "YES"}
 CANDIDATE = re.compile(rf"\b[{SHORT_CODE_ALPHABET}]{{4,6}}\b")
+# Twilio may post one message twice (a slow answer, a retry): remember the ids for a day.
+SEEN_MESSAGE_FOR = datetime.timedelta(days=1)
 
 
 def _first_word(body: str) -> str:
@@ -29,10 +34,35 @@ def _first_word(body: str) -> str:
     return words[0].strip(".!") if words else ""
 
 
+def _valid_number(number: str) -> bool:
+    try:
+        return phonenumbers.is_valid_number(phonenumbers.parse(number))
+    except phonenumbers.NumberParseException:
+        return False
+
+
+def _seen_key(message_sid):
+    return f"twilio-inbound:{message_sid}"
+
+
 def handle_inbound_sms(*, message_sid, from_number, to_number, body):
     """STOP/ARRET opts the number out; START opts it back in; a short code creates a referral
-    (channel sms) for its capteur and gets a reply; anything else gets a helpful reply."""
-    territory = Territory.objects.filter(sms_number=to_number).first() if to_number else None
+    (channel sms) for its capteur and gets a reply; anything else gets a helpful reply.
+
+    The same `message_sid` twice does it once: the referral by its idempotency key, the rest
+    through the cache (best effort)."""
+    if message_sid and cache.get(_seen_key(message_sid)):
+        logger.info("inbound SMS %s: already handled", message_sid)
+        return None
+    result = _handle(
+        message_sid=message_sid, from_number=from_number, to_number=to_number, body=body
+    )
+    if message_sid:
+        cache.set(_seen_key(message_sid), 1, SEEN_MESSAGE_FOR.total_seconds())
+    return result
+
+
+def _handle(*, message_sid, from_number, to_number, body):
     word = _first_word(body)
     if word in STOP_WORDS:
         SmsOptOut.objects.get_or_create(phone=from_number)
@@ -40,7 +70,12 @@ def handle_inbound_sms(*, message_sid, from_number, to_number, body):
         return None
     if word in START_WORDS:
         SmsOptOut.objects.filter(phone=from_number).delete()
+        logger.info("inbound SMS %s: opt-out lifted", message_sid)
         return None
+    if not _valid_number(from_number):
+        logger.info("inbound SMS %s: from no valid number, ignored", message_sid)
+        return None
+    territory = Territory.objects.filter(sms_number=to_number).first() if to_number else None
     code = None
     for candidate in CANDIDATE.findall(body.upper()):
         code = referral_code_by_short_code(short_code=candidate)
@@ -75,9 +110,20 @@ def handle_inbound_sms(*, message_sid, from_number, to_number, body):
     return result.referral
 
 
-def record_delivery_status(*, notification_id, message_sid, provider_status, error_code):
-    from backend.notifications.webhooks import FINAL, PROVIDER_ORDER
+# Twilio's message statuses, in the order they happen; callbacks may come twice or out of
+# order, so a status only ever moves forward, and a final one never changes.
+PROVIDER_ORDER = ["accepted", "queued", "sending", "sent", "delivered", "undelivered", "failed"]
+PROVIDER_FINAL = {
+    "delivered": NotificationStatus.DELIVERED,
+    "undelivered": NotificationStatus.FAILED,
+    "failed": NotificationStatus.FAILED,
+}
 
+
+def record_delivery_status(*, notification_id, message_sid, provider_status, error_code):
+    """Records what Twilio says became of an outbox row. Twilio is the truth: a message it
+    reports on left our hands, even if our own request timed out (the row then stops being
+    retried). May arrive before the worker recorded the send: it writes the provider id."""
     with transaction.atomic():
         notification = Notification.objects.select_for_update().filter(pk=notification_id).first()
         if notification is None or (
@@ -85,22 +131,32 @@ def record_delivery_status(*, notification_id, message_sid, provider_status, err
         ):
             return
         known = notification.provider_status
-        if known in PROVIDER_ORDER and PROVIDER_ORDER.index(
-            provider_status
-        ) <= PROVIDER_ORDER.index(known):
+        if known in PROVIDER_FINAL or (
+            known in PROVIDER_ORDER
+            and PROVIDER_ORDER.index(provider_status) <= PROVIDER_ORDER.index(known)
+        ):
             return  # a late or repeated callback never moves a status back
+        now = timezone.now()
         notification.provider_status = provider_status
         fields = ["provider_status", "updated_at"]
-        if provider_status in FINAL:
-            notification.status = FINAL[provider_status]
+        if message_sid and not notification.provider_id:
+            notification.provider_id = message_sid
+            fields.append("provider_id")
+        if notification.sent_at is None:
+            notification.sent_at = now
+            fields.append("sent_at")
+        if provider_status in PROVIDER_FINAL:
+            notification.status = PROVIDER_FINAL[provider_status]
             fields.append("status")
             if provider_status == "delivered":
-                notification.delivered_at = timezone.now()
-                fields.append("delivered_at")
+                notification.delivered_at = now
+                notification.last_error = ""
+                fields += ["delivered_at", "last_error"]
             else:
                 notification.last_error = f"Twilio {provider_status} {error_code}".strip()
                 fields.append("last_error")
-        elif notification.status in (NotificationStatus.PENDING, NotificationStatus.SENDING):
+        elif notification.status != NotificationStatus.SENT:
             notification.status = NotificationStatus.SENT
-            fields.append("status")
+            notification.last_error = ""
+            fields += ["status", "last_error"]
         notification.save(update_fields=fields)

@@ -3,8 +3,10 @@ that causes it; delivery is enqueued after commit and never blocks or fails the 
 """
 
 import datetime
+import functools
 import logging
 
+import holidays
 import phonenumbers
 from django.conf import settings
 from django.db import transaction
@@ -14,7 +16,6 @@ from django.utils.translation import gettext as _
 from backend.notifications import messages
 from backend.notifications.enums import Channel, NotificationStatus, Sender, Template
 from backend.notifications.models import Notification, SmsOptOut
-from backend.referrals.routing import is_working_day
 
 logger = logging.getLogger(__name__)
 
@@ -32,9 +33,18 @@ def sms_number_refusal(phone: str) -> str | None:
         number = phonenumbers.parse(phone)
     except phonenumbers.NumberParseException:
         return _("Numéro invalide.")
+    if not phonenumbers.is_valid_number(number):
+        return _("Numéro invalide.")
     if phonenumbers.number_type(number) not in SMS_TYPES:
         return _("Ce numéro n'est pas un mobile : pas de SMS.")
     return None
+
+
+# Messages to a number typed by the public (the form, an inbound SMS): capped per day, since
+# that is how SMS pumping works. Staff alerts are not capped: a busy day is no abuse.
+CAPPED_TEMPLATES = {Template.PERSON_ACKNOWLEDGMENT, Template.INBOUND_REPLY}
+# Messages to referred people: not at night, on Sundays or public holidays.
+QUIET_HOURS_TEMPLATES = {Template.PERSON_ACKNOWLEDGMENT}
 
 
 def sms_refusal(notification) -> str | None:
@@ -45,11 +55,14 @@ def sms_refusal(notification) -> str | None:
         return refusal
     if SmsOptOut.objects.filter(phone=notification.recipient).exists():
         return _("Ce numéro a demandé à ne plus recevoir de SMS (STOP).")
+    if notification.template not in CAPPED_TEMPLATES:
+        return None
     since = timezone.now() - datetime.timedelta(days=1)
     sent_today = (
         Notification.objects.filter(
             channel=Channel.SMS,
             recipient=notification.recipient,
+            template__in=CAPPED_TEMPLATES,
             sent_at__gte=since,
         )
         .exclude(pk=notification.pk)
@@ -60,23 +73,34 @@ def sms_refusal(notification) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=8)
+def _french_holidays(year):
+    return holidays.France(years=year)
+
+
+def _sms_day_for_people(day: datetime.date) -> bool:
+    """Monday to Saturday, except public holidays (a Saturday holiday too)."""
+    return day.weekday() != 6 and day not in _french_holidays(day.year)
+
+
 def next_person_sms_time(now=None) -> datetime.datetime | None:
     """When an SMS to a referred person may leave: None if now, else the next morning that is
     neither a Sunday nor a public holiday (people are not woken up by Relais)."""
     now = timezone.localtime(now or timezone.now())
     start, end = settings.SMS_PERSON_HOURS
-
-    def allowed_day(day):
-        return day.weekday() != 6 and (day.weekday() == 5 or is_working_day(day))
-
-    if allowed_day(now.date()) and start <= now.hour < end:
+    if _sms_day_for_people(now.date()) and start <= now.hour < end:
         return None
     day = now.date() if now.hour < start else now.date() + datetime.timedelta(days=1)
-    while not allowed_day(day):
+    while not _sms_day_for_people(day):
         day += datetime.timedelta(days=1)
-    return now.replace(
-        year=day.year, month=day.month, day=day.day, hour=start, minute=0, second=0, microsecond=0
-    )
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(start)))
+
+
+def later_for_person(notification) -> datetime.datetime | None:
+    """When a quiet-hours message found due now must wait for (None: it may leave now)."""
+    if notification.template not in QUIET_HOURS_TEMPLATES:
+        return None
+    return next_person_sms_time()
 
 
 def notification_build(
@@ -118,11 +142,15 @@ def notifications_save(notifications: list[Notification]) -> list[Notification]:
     if not notifications:
         return []
     saved = Notification.objects.bulk_create(notifications)
-    for notification in saved:
-        if notification.status == NotificationStatus.PENDING:
-            transaction.on_commit(
-                lambda pk=notification.pk: enqueue_delivery(pk, mark=False), robust=True
-            )
+    now = timezone.now()
+    # A message waiting for the morning is the sweep's, once due.
+    due = [
+        n.pk
+        for n in saved
+        if n.status == NotificationStatus.PENDING and not (n.not_before and n.not_before > now)
+    ]
+    if due:
+        transaction.on_commit(lambda: enqueue_deliveries(due, mark=False), robust=True)
     return saved
 
 
@@ -141,10 +169,31 @@ def enqueue_delivery(notification_id, *, eta=None, mark=True) -> bool:
         Notification.objects.filter(pk=notification_id).update(enqueued_at=timezone.now())
     try:
         deliver_notification.apply_async(args=[notification_id], eta=eta, retry=False)
-    except Exception:  # broker errors come in many types (kombu, redis, amqp, OSError)
-        logger.warning("notification %s: broker unavailable, left for the sweep", notification_id)
+    except Exception as exc:  # broker errors come in many types (kombu, redis, amqp, OSError)
+        logger.warning(
+            "notification %s: not enqueued (%s), left for the sweep",
+            notification_id,
+            type(exc).__name__,
+        )
         return False
     return True
+
+
+def enqueue_deliveries(notification_ids, *, mark=True) -> int:
+    """Enqueues each delivery in turn; the first failure (broker down) leaves the rest to the
+    sweep, so that a request waits for one connection timeout at most. Returns how many were
+    enqueued."""
+    from backend.notifications.tasks import deliver_notification
+
+    # Without a broker (tasks run in-process), a failure is the task's own: go on.
+    eager = deliver_notification.app.conf.task_always_eager
+    count = 0
+    for notification_id in notification_ids:
+        if enqueue_delivery(notification_id, mark=mark):
+            count += 1
+        elif not eager:
+            break
+    return count
 
 
 # --- what referrals send ---------------------------------------------------------------
@@ -156,7 +205,9 @@ def notify_new_referral(referral, *, acknowledgment_sender=None) -> list[Notific
     facilitator is available. Call inside the referral's transaction."""
     created = []
     facilitator = referral.assigned_to
-    if facilitator is not None and facilitator.phone:
+    if facilitator is None:
+        created += _coordinators_unassigned(referral)
+    elif facilitator.phone:
         created.append(
             notification_build(
                 channel=Channel.SMS,
@@ -167,8 +218,19 @@ def notify_new_referral(referral, *, acknowledgment_sender=None) -> list[Notific
                 referral=referral,
             )
         )
-    if facilitator is None:
-        created += _coordinators_unassigned(referral)
+    elif facilitator.email:
+        # A facilitator with no mobile on file still hears of the referral.
+        created.append(
+            notification_build(
+                channel=Channel.EMAIL,
+                template=Template.FACILITATOR_NEW_REFERRAL,
+                recipient=facilitator.email,
+                subject=messages.facilitator_new_referral_subject(referral),
+                body=messages.facilitator_new_referral(referral),
+                territory=referral.territory,
+                referral=referral,
+            )
+        )
     if referral.phone and referral.consent_at:
         created.append(_person_acknowledgment(referral, **(acknowledgment_sender or {})))
     return notifications_save(created)
@@ -232,7 +294,13 @@ def notification_retry(*, notification) -> Notification:
         return notification
     notification.status = NotificationStatus.PENDING
     notification.last_error = ""
-    notification.save(update_fields=["status", "last_error", "updated_at"])
+    notification.attempts = 0  # a fresh budget of tries (delivery.MAX_ATTEMPTS)
+    notification.not_before = (
+        next_person_sms_time() if notification.template in QUIET_HOURS_TEMPLATES else None
+    )
+    notification.save(
+        update_fields=["status", "last_error", "attempts", "not_before", "updated_at"]
+    )
     transaction.on_commit(lambda: enqueue_delivery(notification.pk), robust=True)
     return notification
 

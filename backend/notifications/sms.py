@@ -3,16 +3,25 @@
 - `console` (default): the message is logged (recipient masked) and kept in the outbox, visible
   in the admin; nothing leaves the machine.
 - `twilio`: the real Twilio SDK, with a timeout (its default has none), a Messaging Service SID
-  or a sender, and a status callback URL per message.
+  or the alphanumeric sender ID, and a status callback URL per message.
 
-A backend returns the provider's message id, or raises PermanentSmsError (do not retry: invalid
-number, unsubscribed, landline) or TransientSmsError (retry later: rate limit, 5xx, network).
+`send(to=, body=, sender=, status_callback=)`: `sender` is a number to send from (the
+territory's two-way number, when replying to a person who texted it) or "" for the default
+outbound sender. A backend returns the provider's message id, or raises PermanentSmsError (do not
+retry: invalid number, unsubscribed, landline) or TransientSmsError (retry later: rate limit,
+5xx, network).
 """
 
 import logging
 
 from django.conf import settings
 from django.utils.module_loading import import_string
+from requests import RequestException
+from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioServiceException
+
+# Module-level so that tests can swap the SDK's HTTP layer (never reach api.twilio.com).
+from twilio.http.http_client import TwilioHttpClient
+from twilio.rest import Client
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +47,12 @@ def mask(number: str) -> str:
 
 class ConsoleSmsBackend:
     def send(self, *, to, body, sender, status_callback):
-        logger.info("SMS (console) to %s from %s: %d characters", mask(to), sender, len(body))
+        logger.info(
+            "SMS (console) to %s from %s: %d characters",
+            mask(to),
+            sender or settings.SMS_SENDER_ID,
+            len(body),
+        )
         return ""
 
 
@@ -46,13 +60,12 @@ class ConsoleSmsBackend:
 # 21211 invalid number, 21610 unsubscribed (STOP), 21614 not a mobile, 21408 region not allowed,
 # 21612 cannot route, 30003-30006 unreachable / landline / unknown.
 PERMANENT_TWILIO_CODES = {21211, 21408, 21610, 21612, 21614, 30003, 30004, 30005, 30006}
+# Authentication or account problems: no message can leave until a human fixes the settings.
+CONFIGURATION_STATUSES = {401, 403}
 
 
 class TwilioSmsBackend:
     def __init__(self, http_client=None):
-        from twilio.http.http_client import TwilioHttpClient
-        from twilio.rest import Client
-
         self.client = Client(
             settings.TWILIO_ACCOUNT_SID,
             settings.TWILIO_AUTH_TOKEN,
@@ -63,25 +76,33 @@ class TwilioSmsBackend:
             self.client.api.base_url = settings.TWILIO_API_BASE_URL
 
     def send(self, *, to, body, sender, status_callback):
-        from requests import RequestException
-        from twilio.base.exceptions import TwilioException, TwilioRestException
-
         params = {"to": to, "body": body, "status_callback": status_callback}
         if sender:
             params["from_"] = sender
-        else:
+        elif settings.TWILIO_MESSAGING_SERVICE_SID:
+            # The Messaging Service picks the sender (alphanumeric where the country allows).
             params["messaging_service_sid"] = settings.TWILIO_MESSAGING_SERVICE_SID
+        else:
+            params["from_"] = settings.SMS_SENDER_ID
         try:
             message = self.client.messages.create(**params)
-        except TwilioRestException as exc:
-            if exc.code in PERMANENT_TWILIO_CODES or (
-                400 <= exc.status < 500 and exc.status != 429
-            ):
-                raise PermanentSmsError(f"Twilio {exc.status}/{exc.code}", code=exc.code) from exc
-            raise TransientSmsError(f"Twilio {exc.status}/{exc.code}", code=exc.code) from exc
+        # Legacy errors and RFC 9457 ones (TwilioServiceException is no TwilioRestException).
+        except (TwilioRestException, TwilioServiceException) as exc:
+            raise _classify(exc) from exc
         except (TwilioException, RequestException) as exc:
-            raise TransientSmsError(f"{type(exc).__name__}") from exc
+            # Connection refused, read timeout, a malformed answer: worth another try.
+            raise TransientSmsError(type(exc).__name__) from exc
         return message.sid
+
+
+def _classify(exc) -> SmsError:
+    status, code = exc.status, exc.code
+    label = f"Twilio {status}/{code}"
+    if status in CONFIGURATION_STATUSES:
+        logger.error("Twilio refused our credentials (%s): check the TWILIO_* settings", label)
+    if code in PERMANENT_TWILIO_CODES or (400 <= status < 500 and status != 429):
+        return PermanentSmsError(label, code=code)
+    return TransientSmsError(label, code=code)
 
 
 def get_backend():

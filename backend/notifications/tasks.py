@@ -5,9 +5,10 @@ from celery import shared_task
 from backend.notifications import delivery
 from backend.notifications.sms import TransientSmsError
 
-# Retrying helps only transient failures (rate limit, 5xx, network); backoff 30 s, 60 s,
-# 2 min, 4 min, 8 min: well under Redis' visibility timeout, so a lost worker's task returns.
-MAX_RETRIES = 5
+# Retrying helps only transient failures (rate limit, 5xx, network); backoff 30 s, 1, 2, 4,
+# 8 min (delivery.retry_delay): well under Redis' visibility timeout, so a lost worker's task
+# returns. The row itself counts its attempts (delivery.MAX_ATTEMPTS) and fails on the last.
+MAX_RETRIES = delivery.MAX_ATTEMPTS - 1
 
 
 @shared_task(
@@ -22,7 +23,8 @@ def deliver_notification(self, notification_id):
     try:
         delivery.deliver(notification_id, final_attempt=self.request.retries >= MAX_RETRIES)
     except TransientSmsError as exc:
-        raise self.retry(exc=exc, countdown=30 * 2**self.request.retries) from exc
+        countdown = delivery.retry_delay(self.request.retries + 1)
+        raise self.retry(exc=exc, countdown=countdown) from exc
 
 
 @shared_task(name="notifications.sweep_pending", soft_time_limit=50, time_limit=60)

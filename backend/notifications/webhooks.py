@@ -6,6 +6,7 @@ idea of the URL would be wrong) and the POST parameters. Unsigned or wrongly sig
 nothing changes. Answers are fast and empty: replies go through the outbox.
 """
 
+import functools
 import logging
 import re
 
@@ -13,6 +14,7 @@ from django.conf import settings
 from django.http import HttpResponse, HttpResponseForbidden
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
+from twilio.request_validator import RequestValidator
 
 from backend.notifications import inbound
 
@@ -22,8 +24,6 @@ EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 
 def _signature_ok(request) -> bool:
-    from twilio.request_validator import RequestValidator
-
     signature = request.headers.get("X-Twilio-Signature", "")
     if not signature or not settings.TWILIO_AUTH_TOKEN:
         return False
@@ -32,6 +32,7 @@ def _signature_ok(request) -> bool:
 
 
 def twilio_signed(view):
+    @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         if not _signature_ok(request):
             logger.warning("Twilio webhook with a missing or bad signature refused")
@@ -53,10 +54,6 @@ def inbound_sms(request):
     return HttpResponse(EMPTY_TWIML, content_type="text/xml")
 
 
-# Twilio's message statuses, in the order they happen; callbacks may come twice or out of
-# order, so a status only ever moves forward.
-PROVIDER_ORDER = ["accepted", "queued", "sending", "sent", "delivered", "undelivered", "failed"]
-FINAL = {"delivered": "delivered", "undelivered": "failed", "failed": "failed"}
 OUTBOX_ID = re.compile(r"^\d{1,18}$")
 
 
@@ -65,7 +62,7 @@ def status_callback(request):
     """Twilio tells what became of a message we sent (`?outbox=<id>` names our row)."""
     outbox = request.GET.get("outbox", "")
     provider_status = request.POST.get("MessageStatus", "")
-    if OUTBOX_ID.match(outbox) and provider_status in PROVIDER_ORDER:
+    if OUTBOX_ID.match(outbox) and provider_status in inbound.PROVIDER_ORDER:
         inbound.record_delivery_status(
             notification_id=int(outbox),
             message_sid=request.POST.get("MessageSid", ""),

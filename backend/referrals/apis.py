@@ -18,6 +18,7 @@ from backend.referrals.models import AccessLog
 from backend.referrals.serializers import (
     PERSONAL_FIELDS,
     AttemptInputSerializer,
+    ContactInputSerializer,
     IntakeAcknowledgmentSerializer,
     IntakeInputSerializer,
     NoteInputSerializer,
@@ -335,3 +336,38 @@ class OrientationDetailApi(APIView):
             orientation=orientation, outcome=data.validated_data["outcome"], actor=request.user
         )
         return Response(OrientationOutputSerializer(orientation).data)
+
+
+@extend_schema(tags=["referrals"])
+class ReferralContactApi(_ReferralActionApi):
+    """Corrects the person's phone and/or email (the territory's facilitators). A field left
+    out stays as it is; one of the two must remain."""
+
+    @extend_schema(request=ContactInputSerializer, responses=ReferralOutputSerializer)
+    def patch(self, request, referral_id):
+        referral = self.referral_for_action(request, referral_id)
+        data = ContactInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        services.referral_update_contact(
+            referral=referral,
+            actor=request.user,
+            phone=str(values["phone"]) if "phone" in values else None,
+            email=values.get("email"),
+        )
+        return _referral_response(request, referral_id)
+
+
+@extend_schema(tags=["referrals"])
+class ReferralAcknowledgmentResendApi(_ReferralActionApi):
+    """Sends the person's acknowledgment SMS again, to the current number, after it failed
+    (409 when nothing failed, when there is no phone, or within 10 minutes of a resend).
+
+    Accepted: the SMS leaves asynchronously; `acknowledgment_sms` in the answer tells where it
+    stands (`failed` at once, with the reason, when the number cannot get SMS)."""
+
+    @extend_schema(request=None, responses={202: ReferralOutputSerializer})
+    def post(self, request, referral_id):
+        referral = self.referral_for_action(request, referral_id)
+        services.referral_resend_acknowledgment(referral=referral, actor=request.user)
+        return _referral_response(request, referral_id, response_status=status.HTTP_202_ACCEPTED)

@@ -102,3 +102,5 @@ class EventKind(models.TextChoices):
     ORIENTED = "oriented", _("Orientée vers une structure")
     ORIENTATION_UPDATED = "orientation_updated", _("Suite de l'orientation")
     DUPLICATE_FLAGGED = "duplicate_flagged", _("Doublon possible")
+    CONTACT_CORRECTED = "contact_corrected", _("Coordonnées corrigées")
+    ACKNOWLEDGMENT_RESENT = "acknowledgment_resent", _("Accusé de réception renvoyé")

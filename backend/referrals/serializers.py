@@ -1,7 +1,9 @@
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers
 
+from backend.notifications.enums import NotificationStatus
 from backend.referrals.enums import (
     UNREACHABLE_SUGGESTION_ATTEMPTS,
     AttemptKind,
@@ -19,6 +21,7 @@ from backend.referrals.models import NOTE_MAX_LENGTH, Orientation, Referral, Ref
 from backend.referrals.perms import can_see_personal_data
 
 PERSONAL_FIELDS = ("first_name", "phone", "email", "note")
+NOTIFICATION_STATUS_HELP = ", ".join(NotificationStatus.values)
 
 
 class IntakeInputSerializer(serializers.Serializer):
@@ -74,6 +77,18 @@ class IntakeAcknowledgmentSerializer(serializers.Serializer):
     first_contact_due_on = serializers.DateField()
 
 
+class AcknowledgmentSmsOutputSerializer(serializers.Serializer):
+    """The outcome of the latest acknowledgment SMS to the person (never its recipient)."""
+
+    # A plain string in the schema: an enum named "status" would collide with the referral's
+    # (a NotificationStatusEnum entry in SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] would fix it).
+    status = serializers.CharField(help_text=NOTIFICATION_STATUS_HELP)
+    last_error = serializers.CharField(
+        help_text=_("Pourquoi le SMS n'est pas parti, s'il a échoué.")
+    )
+    at = serializers.DateTimeField(help_text=_("Dernier changement de statut."))
+
+
 class ReferralOutputSerializer(serializers.ModelSerializer):
     """A referral for staff. Personal fields are null for whoever may not see them
     (coordinators): `personal_data_visible` says which case applies."""
@@ -86,6 +101,7 @@ class ReferralOutputSerializer(serializers.ModelSerializer):
     possible_duplicate_of_reference = serializers.SerializerMethodField()
     suggest_close_unreachable = serializers.SerializerMethodField()
     personal_data_visible = serializers.SerializerMethodField()
+    acknowledgment_sms = serializers.SerializerMethodField()
 
     class Meta:
         model = Referral
@@ -113,6 +129,7 @@ class ReferralOutputSerializer(serializers.ModelSerializer):
             "first_contacted_at",
             "closed_at",
             "personal_data_visible",
+            "acknowledgment_sms",
             *PERSONAL_FIELDS,
         ]
         read_only_fields = fields
@@ -150,6 +167,20 @@ class ReferralOutputSerializer(serializers.ModelSerializer):
             referral.status in (Status.NEW, Status.CONTACTED)
             and referral.unanswered_attempts >= UNREACHABLE_SUGGESTION_ATTEMPTS
         )
+
+    @extend_schema_field(AcknowledgmentSmsOutputSerializer(allow_null=True))
+    def get_acknowledgment_sms(self, referral) -> dict | None:
+        # Annotated by backend.referrals.selectors.referral_queryset (no query per row).
+        status = referral.acknowledgment_sms_status
+        if status is None:
+            return None
+        return AcknowledgmentSmsOutputSerializer(
+            {
+                "status": status,
+                "last_error": referral.acknowledgment_sms_last_error,
+                "at": referral.acknowledgment_sms_at,
+            }
+        ).data
 
 
 class ReferralEventOutputSerializer(serializers.ModelSerializer):
@@ -198,6 +229,21 @@ class OrientInputSerializer(serializers.Serializer):
 
 class OrientationOutcomeInputSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=OrientationOutcome.choices)
+
+
+class ContactInputSerializer(serializers.Serializer):
+    """A correction of the person's contact details: a field left out stays as it is, an empty
+    one is removed (one of the two must remain)."""
+
+    phone = PhoneNumberField(required=False, allow_blank=True)
+    email = serializers.EmailField(required=False, allow_blank=True)
+
+    def validate(self, attrs):
+        if not attrs:
+            raise serializers.ValidationError(
+                {"non_field_errors": [_("Indiquez le numéro de téléphone ou l'adresse e-mail.")]}
+            )
+        return attrs
 
 
 class OrientationOutputSerializer(serializers.ModelSerializer):

@@ -10,6 +10,7 @@ import json
 import logging
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -20,6 +21,8 @@ from backend.accounts.models import Membership
 from backend.capteurs.models import Capteur, ReferralCode
 from backend.core.errors import DomainError
 from backend.notifications import services as notification_services
+from backend.notifications.enums import NotificationStatus, Template
+from backend.notifications.models import Notification
 from backend.referrals import routing
 from backend.referrals.enums import (
     STATUS_TRANSITIONS,
@@ -36,6 +39,9 @@ from backend.referrals.privacy import PRIVACY_NOTICE_VERSION
 logger = logging.getLogger(__name__)
 
 DUPLICATE_WINDOW = datetime.timedelta(days=30)
+# A facilitator may resend the person's acknowledgment once in this time per referral: enough
+# to correct a number and try again, too little to turn Relais into an SMS cannon.
+ACKNOWLEDGMENT_RESEND_INTERVAL = datetime.timedelta(minutes=10)
 
 
 class IdempotencyConflict(DomainError):
@@ -344,3 +350,95 @@ def orientation_update_outcome(*, orientation, outcome, actor) -> Orientation:
         **{"from": previous, "to": outcome},
     )
     return orientation
+
+
+# --- the person's contact details and acknowledgment ---------------------------------------
+
+
+@transaction.atomic
+def referral_update_contact(
+    *, referral: Referral, actor, phone: str | None = None, email: str | None = None
+) -> Referral:
+    """Corrects the person's phone and/or email (a facilitator who reached them otherwise).
+
+    `None` leaves a field as it is, "" removes it; `phone` is E.164. Raises ValidationError
+    (400) when neither a phone nor an email would remain. Writes a `contact_corrected` event
+    naming the changed fields only (never the values), and nothing when nothing changed.
+    Duplicate detection is not re-run: it flags new submissions, not a known person's number.
+    """
+    referral = _locked(referral)
+    if referral.anonymised_at is not None:
+        raise DomainError(
+            _("Cette orientation est anonymisée : ses coordonnées ne peuvent plus changer."),
+            code="referral_anonymised",
+        )
+    new = {
+        "phone": str(referral.phone or "") if phone is None else phone,
+        "email": referral.email if email is None else email,
+    }
+    if not new["phone"] and not new["email"]:
+        raise ValidationError(
+            {"phone": [_("Gardez au moins un numéro de téléphone ou une adresse e-mail.")]}
+        )
+    changed = [
+        name
+        for name, current in (("phone", str(referral.phone or "")), ("email", referral.email))
+        if new[name] != current
+    ]
+    if not changed:
+        return referral
+    referral.phone = new["phone"]
+    referral.email = new["email"]
+    referral.save(update_fields=["phone", "email", "updated_at"])
+    _event(referral, EventKind.CONTACT_CORRECTED, actor, fields=changed)
+    logger.info("referral %s: contact corrected (%s)", referral.pk, ", ".join(changed))
+    return referral
+
+
+@transaction.atomic
+def referral_resend_acknowledgment(*, referral: Referral, actor) -> Notification:
+    """Sends the person's acknowledgment SMS again, to the referral's current phone, after the
+    previous one failed (typically once a facilitator corrected the number).
+
+    Raises DomainError (409) when the referral is closed or has no phone, when its latest
+    acknowledgment did not fail (nothing to resend), or when one was resent less than
+    ACKNOWLEDGMENT_RESEND_INTERVAL ago. Writes an `acknowledgment_resent` event; the SMS is an
+    outbox row delivered after commit (a number that cannot get SMS leaves it failed at once).
+    """
+    referral = _locked(referral)
+    if referral.status == Status.CLOSED:
+        raise DomainError(
+            _("Cette orientation est clôturée : pas d'accusé de réception à renvoyer."),
+            code="referral_closed",
+        )
+    if not referral.phone:
+        raise DomainError(
+            _("Cette orientation n'a pas de numéro de téléphone : pas de SMS à renvoyer."),
+            code="no_phone",
+        )
+    latest = (
+        Notification.objects.filter(referral=referral, template=Template.PERSON_ACKNOWLEDGMENT)
+        .order_by("-created_at", "-id")
+        .only("status")
+        .first()
+    )
+    if latest is None or latest.status != NotificationStatus.FAILED:
+        raise DomainError(
+            _("Le dernier accusé de réception n'a pas échoué : il n'y a rien à renvoyer."),
+            code="nothing_to_resend",
+        )
+    if ReferralEvent.objects.filter(
+        referral=referral,
+        kind=EventKind.ACKNOWLEDGMENT_RESENT,
+        at__gte=timezone.now() - ACKNOWLEDGMENT_RESEND_INTERVAL,
+    ).exists():
+        raise DomainError(
+            _(
+                "L'accusé de réception vient d'être renvoyé : attendez quelques minutes "
+                "avant de réessayer."
+            ),
+            code="resend_too_soon",
+        )
+    notification = notification_services.person_acknowledgment_create(referral)
+    _event(referral, EventKind.ACKNOWLEDGMENT_RESENT, actor, notification=notification.pk)
+    return notification

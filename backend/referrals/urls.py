@@ -35,6 +35,16 @@ urlpatterns = [
         name="referral-orientations",
     ),
     path(
+        "referrals/<int:referral_id>/contact/",
+        apis.ReferralContactApi.as_view(),
+        name="referral-contact",
+    ),
+    path(
+        "referrals/<int:referral_id>/acknowledgment/resend/",
+        apis.ReferralAcknowledgmentResendApi.as_view(),
+        name="referral-acknowledgment-resend",
+    ),
+    path(
         "orientations/<int:orientation_id>/",
         apis.OrientationDetailApi.as_view(),
         name="orientation-detail",

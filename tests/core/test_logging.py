@@ -31,3 +31,14 @@ def test_landing_tokens_never_reach_the_logs(client):
     assert lines, "Django logs 4xx answers"
     assert all(code.token not in line for line in lines)
     assert any("/r/…" in line for line in lines)
+
+
+def test_mapping_style_log_arguments_survive_redaction():
+    record = logging.LogRecord(
+        "celery", logging.INFO, __file__, 1, "Task %(name)s: %(path)s", None, None
+    )
+    record.args = {"name": "t", "path": "/r/abcdefghijklmnopqrstuvwxyz012345"}
+
+    RedactSecretPathsFilter().filter(record)
+
+    assert record.getMessage() == "Task t: /r/…"

@@ -25,6 +25,7 @@ SCOPED = {
     "capteur-stage-changes": ["capteur_id"],
     "capteur-codes": ["capteur_id"],
     "capteur-space": ["capteur_id"],
+    "capteur-space-send": ["capteur_id"],
     "code-detail": ["code_id"],
     "code-revoke": ["code_id"],
     "code-qr-svg": ["code_id"],
@@ -42,6 +43,8 @@ SCOPED = {
     "referral-reassign": ["referral_id"],
     "referral-notes": ["referral_id"],
     "referral-orientations": ["referral_id"],
+    "referral-contact": ["referral_id"],
+    "referral-acknowledgment-resend": ["referral_id"],
     "orientation-detail": ["orientation_id"],
 }
 METHODS = ["get", "post", "put", "patch", "delete"]
