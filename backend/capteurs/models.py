@@ -6,7 +6,6 @@ a short link and a short code, each carried by a ReferralCode.
 """
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
@@ -14,32 +13,13 @@ from phonenumber_field.modelfields import PhoneNumberField
 from backend.accounts.models import Territory
 from backend.accounts.scoping import TerritoryScopedQuerySet, scoped_queryset
 from backend.capteurs.enums import CapteurKind, Stage
-from backend.core.models import TimeStampedModel
+from backend.core.models import Place, TimeStampedModel
 
 
-class Capteur(TimeStampedModel):
+class Capteur(TimeStampedModel, Place):
     territory = models.ForeignKey(Territory, on_delete=models.PROTECT, related_name="capteurs")
     name = models.CharField(_("nom"), max_length=200)
     kind = models.CharField(_("type"), max_length=40, choices=CapteurKind.choices)
-    address = models.CharField(_("adresse"), max_length=255, blank=True)
-    postal_code = models.CharField(_("code postal"), max_length=10, blank=True)
-    city = models.CharField(_("commune"), max_length=120, blank=True)
-    latitude = models.DecimalField(
-        _("latitude"),
-        max_digits=9,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(-90), MaxValueValidator(90)],
-    )
-    longitude = models.DecimalField(
-        _("longitude"),
-        max_digits=9,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(-180), MaxValueValidator(180)],
-    )
     contact_name = models.CharField(_("personne de contact"), max_length=150, blank=True)
     phone = PhoneNumberField(_("téléphone"), blank=True)
     email = models.EmailField(_("e-mail"), blank=True)

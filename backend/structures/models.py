@@ -9,14 +9,13 @@ Structures are deactivated, never deleted: a referral oriented to one must keep 
 """
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
 from backend.accounts.models import Territory
 from backend.accounts.scoping import TerritoryScopedQuerySet, scoped_queryset
-from backend.core.models import TimeStampedModel
+from backend.core.models import Place, TimeStampedModel
 from backend.referrals.enums import Need
 from backend.structures.enums import StructureKind
 
@@ -36,7 +35,7 @@ def validate_needs(value):
         raise ValidationError(_("Un besoin est répété."), code="duplicate")
 
 
-class Structure(TimeStampedModel):
+class Structure(TimeStampedModel, Place):
     territory = models.ForeignKey(Territory, on_delete=models.PROTECT, related_name="structures")
     name = models.CharField(_("nom"), max_length=200)
     kind = models.CharField(
@@ -47,25 +46,6 @@ class Structure(TimeStampedModel):
     # buys nothing for ten values read with the structure. See selectors.covering_needs.
     needs = models.JSONField(
         _("besoins couverts"), default=list, blank=True, validators=[validate_needs]
-    )
-    address = models.CharField(_("adresse"), max_length=255, blank=True)
-    postal_code = models.CharField(_("code postal"), max_length=10, blank=True)
-    city = models.CharField(_("commune"), max_length=120, blank=True)
-    latitude = models.DecimalField(
-        _("latitude"),
-        max_digits=9,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(-90), MaxValueValidator(90)],
-    )
-    longitude = models.DecimalField(
-        _("longitude"),
-        max_digits=9,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
     phone = PhoneNumberField(_("téléphone"), blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
