@@ -172,12 +172,12 @@ def referral_code_record_scan(*, code: ReferralCode) -> None:
 
 @transaction.atomic
 def capteur_space_issue(*, capteur: Capteur, actor) -> Capteur:
+    """Issues (or reissues) the capteur space's secret link; any previous link stops working."""
     if capteur.stage == Stage.WITHDRAWN:
         raise DomainError(
             _("Ce capteur s'est retiré du réseau : il n'a plus d'espace."),
             code="capteur_withdrawn",
         )
-    """Issues (or reissues) the capteur space's secret link; any previous link stops working."""
     capteur.space_secret = secrets.token_urlsafe(TOKEN_BYTES)
     capteur.space_secret_issued_at = timezone.now()
     capteur.save(update_fields=["space_secret", "space_secret_issued_at", "updated_at"])

@@ -18,10 +18,13 @@ from backend.notifications.models import Notification, SmsOptOut
 from backend.notifications.services import notification_create
 from backend.referrals.enums import Channel as ReferralChannel
 from backend.referrals.enums import FilledBy
+from backend.referrals.models import Referral
+from backend.referrals.privacy import PRIVACY_NOTICE_VERSION
 from backend.referrals.services import Submission, referral_submit
 
 logger = logging.getLogger(__name__)
 
+RESUBMISSION_WINDOW = datetime.timedelta(hours=24)
 STOP_WORDS = {"STOP", "ARRET", "ARRÊT", "STOPALL", "UNSUBSCRIBE", "END", "QUIT", "CANCEL"}
 START_WORDS = {"START", "UNSTOP", "YES"}
 CANDIDATE = re.compile(rf"\b[{SHORT_CODE_ALPHABET}]{{4,6}}\b")
@@ -94,6 +97,16 @@ def _handle(*, message_sid, from_number, to_number, body):
             )
         logger.info("inbound SMS %s: no known code", message_sid)
         return None
+    # The same number texting the same capteur's code again within a day is the same person
+    # asking again: no second referral, no second alert (and no SMS pumping through us).
+    recent = Referral.objects.filter(
+        phone=from_number,
+        capteur_id=code.capteur_id,
+        created_at__gte=timezone.now() - RESUBMISSION_WINDOW,
+    ).first()
+    if recent is not None:
+        logger.info("inbound SMS %s: same person again, referral %s", message_sid, recent.pk)
+        return recent
     # Twilio may call twice for one message: the message id is the idempotency key.
     result = referral_submit(
         code=code,
@@ -104,6 +117,9 @@ def _handle(*, message_sid, from_number, to_number, body):
             filled_by=FilledBy.PERSON,
             channel=ReferralChannel.SMS,
         ),
+        # Texting the code is the request to be called back; the person did not see the
+        # notice on a page, so the consent is recorded as given by SMS.
+        consent_version=f"{PRIVACY_NOTICE_VERSION}-sms",
         acknowledgment_sender=reply_from,
     )
     logger.info("inbound SMS %s: referral %s", message_sid, result.referral.pk)

@@ -181,10 +181,6 @@ def capteur_space_link(capteur) -> str:
         )
 
 
-def inbound_reply_referral(referral) -> str:
-    return person_acknowledgment(referral)
-
-
 def inbound_reply_unknown_code(territory) -> str:
     with override("fr"):
         if territory is not None and territory.contact_phone:
@@ -200,13 +196,6 @@ def inbound_reply_unknown_code(territory) -> str:
                 "Relais: nous n'avons pas reconnu ce code. Vérifiez le code sur l'affiche et "
                 "renvoyez-le."
             )
-        )
-
-
-def inbound_reply_opted_out() -> str:
-    with override("fr"):
-        return to_gsm7(
-            _("Relais: vous ne recevrez plus de SMS de notre part. START pour les réactiver.")
         )
 
 

@@ -3,10 +3,8 @@ that causes it; delivery is enqueued after commit and never blocks or fails the 
 """
 
 import datetime
-import functools
 import logging
 
-import holidays
 import phonenumbers
 from django.conf import settings
 from django.db import transaction
@@ -16,6 +14,7 @@ from django.utils.translation import gettext as _
 from backend.notifications import messages
 from backend.notifications.enums import Channel, NotificationStatus, Sender, Template
 from backend.notifications.models import Notification, SmsOptOut
+from backend.referrals.routing import french_holidays
 
 logger = logging.getLogger(__name__)
 
@@ -73,14 +72,9 @@ def sms_refusal(notification) -> str | None:
     return None
 
 
-@functools.lru_cache(maxsize=8)
-def _french_holidays(year):
-    return holidays.France(years=year)
-
-
 def _sms_day_for_people(day: datetime.date) -> bool:
     """Monday to Saturday, except public holidays (a Saturday holiday too)."""
-    return day.weekday() != 6 and day not in _french_holidays(day.year)
+    return day.weekday() != 6 and day not in french_holidays(day.year)
 
 
 def next_person_sms_time(now=None) -> datetime.datetime | None:
@@ -203,6 +197,14 @@ def notify_new_referral(referral, *, acknowledgment_sender=None) -> list[Notific
     """The messages a new referral causes: the routed facilitator's alert, the person's
     acknowledgment (they consented by submitting), or the coordinators' alert when no
     facilitator is available. Call inside the referral's transaction."""
+    created = _assignee_alert(referral)
+    if referral.phone and referral.consent_at:
+        created.append(_person_acknowledgment(referral, **(acknowledgment_sender or {})))
+    return notifications_save(created)
+
+
+def _assignee_alert(referral) -> list[Notification]:
+    """The assignee's alert (SMS, else email), or the coordinators' when there is none."""
     created = []
     facilitator = referral.assigned_to
     if facilitator is None:
@@ -231,9 +233,12 @@ def notify_new_referral(referral, *, acknowledgment_sender=None) -> list[Notific
                 referral=referral,
             )
         )
-    if referral.phone and referral.consent_at:
-        created.append(_person_acknowledgment(referral, **(acknowledgment_sender or {})))
-    return notifications_save(created)
+    return created
+
+
+def notify_assignee(referral) -> list[Notification]:
+    """A referral given to a (new) facilitator: they hear of it as of a new referral."""
+    return notifications_save(_assignee_alert(referral))
 
 
 def person_acknowledgment_create(referral) -> Notification:

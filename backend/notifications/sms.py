@@ -99,7 +99,10 @@ def _classify(exc) -> SmsError:
     status, code = exc.status, exc.code
     label = f"Twilio {status}/{code}"
     if status in CONFIGURATION_STATUSES:
+        # Not the message's fault: keep retrying (then the sweep) while a human fixes it, so a
+        # rotated token does not fail every pending SMS for good.
         logger.error("Twilio refused our credentials (%s): check the TWILIO_* settings", label)
+        return TransientSmsError(label, code=code)
     if code in PERMANENT_TWILIO_CODES or (400 <= status < 500 and status != 429):
         return PermanentSmsError(label, code=code)
     return TransientSmsError(label, code=code)

@@ -23,7 +23,7 @@ from backend.public.http import see_other
 from backend.referrals.forms import ReferralForm
 from backend.referrals.routing import add_working_days
 from backend.referrals.services import referral_submit
-from backend.referrals.throttles import check_public_referral_rate
+from backend.referrals.throttles import check_client_rate, check_code_rate
 
 # The confirmation URL carries the referral id, signed and timed: it cannot be forged or
 # enumerated, and it is worth nothing an hour later (a reload after that shows a generic
@@ -110,6 +110,18 @@ def confirmation(request, *, territory, referral=None, on_behalf=False, capteur=
     return render(request, "public/confirmation.html", context)
 
 
+def _too_many(request, territory, wait):
+    """The "try again later" page: HTTP 429 with Retry-After, in French, with the call link."""
+    response = render(
+        request,
+        "public/too_many.html",
+        {"territory": territory, "minutes": math.ceil(wait / 60)},
+        status=429,
+    )
+    response["Retry-After"] = str(wait)
+    return response
+
+
 def _decoy_confirmation(request, *, territory, on_behalf, capteur):
     """What a bot caught by the honeypot sees: a confirmation like a person's, with the date
     a real referral would get."""
@@ -134,16 +146,9 @@ def submit_referral(request, *, code, on_behalf, channel, page, page_context, co
     `confirm_url(referral)` is where a success redirects to (303).
     """
     territory = code.capteur.territory
-    wait = check_public_referral_rate(request, code_token=code.token)
+    wait = check_client_rate(request)
     if wait is not None:
-        response = render(
-            request,
-            "public/too_many.html",
-            {"territory": territory, "minutes": math.ceil(wait / 60)},
-            status=429,
-        )
-        response["Retry-After"] = str(wait)
-        return response
+        return _too_many(request, territory, wait)
     form = referral_form(request.POST, on_behalf=on_behalf)
     if form.is_bot():
         # The bot sees what a person would see; nothing is saved, nobody is called.
@@ -156,6 +161,9 @@ def submit_referral(request, *, code, on_behalf, channel, page, page_context, co
     if not form.is_valid():
         context = {**page_context(), "form": form}
         return render(request, page, context, status=FORM_ERRORS_STATUS)
+    wait = check_code_rate(request, code_token=code.token)
+    if wait is not None:
+        return _too_many(request, territory, wait)
     try:
         result = referral_submit(code=code, submission=form.submission(channel=channel))
     except DomainError:

@@ -9,7 +9,8 @@ from backend.referrals.models import AccessLog, Referral, ReferralEvent
 class ReferralEventInline(admin.TabularInline):
     model = ReferralEvent
     extra = 0
-    fields = ["at", "kind", "actor", "payload"]
+    # Not the payload: a staff note in it may speak of the person.
+    fields = ["at", "kind", "actor"]
     readonly_fields = fields
     can_delete = False
 

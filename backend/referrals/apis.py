@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from backend.accounts.enums import Role
 from backend.capteurs.selectors import referral_code_by_token
 from backend.referrals import perms, selectors, services
+from backend.referrals.enums import FilledBy
 from backend.referrals.filters import ReferralFilter
 from backend.referrals.models import AccessLog
 from backend.referrals.serializers import (
@@ -30,7 +31,7 @@ from backend.referrals.serializers import (
     ReferralOutputSerializer,
     StatusInputSerializer,
 )
-from backend.referrals.throttles import PUBLIC_REFERRAL_THROTTLES
+from backend.referrals.throttles import ReferralIPThrottle, check_code_rate
 from backend.structures.models import Structure
 
 
@@ -67,12 +68,8 @@ class ReferralIntakeApi(APIView):
 
     authentication_classes = []
     permission_classes = [permissions.AllowAny]
-    throttle_classes = PUBLIC_REFERRAL_THROTTLES
-
-    def initial(self, request, *args, **kwargs):
-        # The per-code throttle needs the code before the throttles run.
-        request.referral_code_token = str(request.data.get("code", ""))[:64] or None
-        super().initial(request, *args, **kwargs)
+    # Per client address on every call; per code only for valid submissions (see post).
+    throttle_classes = [ReferralIPThrottle]
 
     @extend_schema(
         request=IntakeInputSerializer,
@@ -87,6 +84,9 @@ class ReferralIntakeApi(APIView):
             raise serializers.ValidationError({"code": [_("Ce code n'existe pas.")]})
         if not code.is_active:
             raise serializers.ValidationError({"code": [_("Ce code n'est plus valable.")]})
+        wait = check_code_rate(request, code_token=code.token)
+        if wait is not None:
+            raise exceptions.Throttled(wait=wait)
         result = services.referral_submit(
             code=code,
             idempotency_key=values.get("idempotency_key"),
@@ -97,7 +97,7 @@ class ReferralIntakeApi(APIView):
                 call_moments=values.get("call_moments", []),
                 needs=values.get("needs", []),
                 note=values.get("note", "").strip(),
-                filled_by=values["filled_by"],
+                filled_by=FilledBy.PERSON,
                 channel=values["channel"],
             ),
         )
@@ -199,7 +199,21 @@ class ReferralEventListApi(generics.ListAPIView):
 
     def get_queryset(self):
         referral = selectors.referral_get(user=self.request.user, pk=self.kwargs["referral_id"])
+        context = _serializer_context(self.request)
+        # Staff notes may speak of the person: their reads are audited like the referral's.
+        selectors.referral_record_access(
+            user=self.request.user,
+            referrals=_visible_to(context, [referral]),
+            action=AccessLog.Action.VIEW,
+        )
+        self._personal_data_visible = bool(_visible_to(context, [referral]))
         return selectors.referral_event_list(referral=referral)
+
+    def get_serializer_context(self):
+        return {
+            **super().get_serializer_context(),
+            "personal_data_visible": getattr(self, "_personal_data_visible", False),
+        }
 
 
 @extend_schema(tags=["referrals"])

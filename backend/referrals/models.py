@@ -4,11 +4,10 @@ The person's personal data (first name, phone, email, note) lives on Referral on
 orientations and access logs point to it, so anonymising a referral is one row's update.
 """
 
-import datetime
-
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
@@ -112,7 +111,7 @@ class Referral(TimeStampedModel):
     @property
     def pseudonym(self):
         """A stable reference without personal data, e.g. "R-2026-000123"."""
-        year = (self.created_at or datetime.datetime.now(datetime.UTC)).year
+        year = timezone.localtime(self.created_at or timezone.now()).year
         return f"R-{year}-{self.pk or 0:06d}"
 
 

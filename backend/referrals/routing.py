@@ -18,12 +18,13 @@ from backend.referrals.enums import OPEN_STATUSES
 
 
 @functools.lru_cache(maxsize=16)
-def _french_holidays(year):
+def french_holidays(year):
+    """French public holidays of `year` (the `holidays` library, kept current upstream)."""
     return holidays.France(years=year)
 
 
 def is_working_day(day: datetime.date) -> bool:
-    return day.weekday() < 5 and day not in _french_holidays(day.year)
+    return day.weekday() < 5 and day not in french_holidays(day.year)
 
 
 def add_working_days(start: datetime.date, days: int) -> datetime.date:

@@ -1,3 +1,5 @@
+from collections.abc import Mapping
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from phonenumber_field.serializerfields import PhoneNumberField
@@ -11,7 +13,6 @@ from backend.referrals.enums import (
     CallMoment,
     Channel,
     ClosingReason,
-    FilledBy,
     Need,
     OrientationOutcome,
     Status,
@@ -39,12 +40,9 @@ class IntakeInputSerializer(serializers.Serializer):
     )
     note = serializers.CharField(max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True)
     consent = serializers.BooleanField()
-    filled_by = serializers.ChoiceField(
-        choices=[FilledBy.PERSON, FilledBy.CAPTEUR], default=FilledBy.PERSON
-    )
-    channel = serializers.ChoiceField(
-        choices=[Channel.QR, Channel.LINK, Channel.CAPTEUR_SPACE], default=Channel.LINK
-    )
+    # The capteur space (on behalf, channel capteur_space) is the secret-link page, not this
+    # public endpoint: here a person submits for themselves, from a QR code or a link.
+    channel = serializers.ChoiceField(choices=[Channel.QR, Channel.LINK], default=Channel.LINK)
     idempotency_key = serializers.CharField(
         max_length=80,
         required=False,
@@ -53,6 +51,13 @@ class IntakeInputSerializer(serializers.Serializer):
     website = serializers.CharField(
         required=False, allow_blank=True, help_text=_("Piège à robots : laisser vide.")
     )
+
+    def to_internal_value(self, data):
+        if not isinstance(data, Mapping):
+            raise serializers.ValidationError(
+                {"non_field_errors": [_("Envoyez un objet JSON.")]}, code="invalid"
+            )
+        return super().to_internal_value(data)
 
     def validate_consent(self, value):
         if not value:
@@ -156,7 +161,8 @@ class ReferralOutputSerializer(serializers.ModelSerializer):
 
     def get_overdue(self, referral) -> bool:
         today = self.context["today"]
-        return referral.status == Status.NEW and referral.first_contact_due_on < today
+        due = referral.first_contact_due_on
+        return referral.status == Status.NEW and due is not None and due < today
 
     def get_possible_duplicate_of_reference(self, referral) -> str | None:
         duplicate = referral.possible_duplicate_of
@@ -193,6 +199,13 @@ class ReferralEventOutputSerializer(serializers.ModelSerializer):
 
     def get_actor_name(self, event) -> str | None:
         return str(event.actor) if event.actor_id else None
+
+    def to_representation(self, event):
+        data = super().to_representation(event)
+        if "text" in data["payload"] and not self.context.get("personal_data_visible"):
+            # A staff note may name the person: coordinators see that a note exists, not it.
+            data["payload"] = {**data["payload"], "text": None}
+        return data
 
 
 class AttemptInputSerializer(serializers.Serializer):

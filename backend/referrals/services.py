@@ -91,6 +91,7 @@ def referral_submit(
     submission: Submission,
     idempotency_key: str | None = None,
     acknowledgment_sender: dict | None = None,
+    consent_version: str = PRIVACY_NOTICE_VERSION,
 ) -> SubmitResult:
     """Records a referral from a capteur's code and routes it to a facilitator.
 
@@ -114,6 +115,7 @@ def referral_submit(
                 idempotency_key=idempotency_key,
                 fingerprint=fingerprint,
                 acknowledgment_sender=acknowledgment_sender or {},
+                consent_version=consent_version,
             )
     except IntegrityError:
         if not idempotency_key:
@@ -131,7 +133,15 @@ def referral_submit(
 
 
 def _create_referral(
-    *, territory, capteur, code, submission, idempotency_key, fingerprint, acknowledgment_sender
+    *,
+    territory,
+    capteur,
+    code,
+    submission,
+    idempotency_key,
+    fingerprint,
+    acknowledgment_sender,
+    consent_version,
 ):
     now = timezone.now()
     today = timezone.localdate(now)
@@ -150,7 +160,7 @@ def _create_referral(
         needs=submission.needs,
         note=submission.note,
         consent_at=now,
-        consent_version=PRIVACY_NOTICE_VERSION,
+        consent_version=consent_version,
         filled_by=submission.filled_by,
         channel=submission.channel,
         idempotency_key=idempotency_key or None,
@@ -196,7 +206,7 @@ def _recent_referral_with_same_contact(*, territory, submission, since):
         return None
     return (
         Referral.objects.filter(territory=territory, created_at__gte=since, **match)
-        .order_by("-created_at")
+        .order_by("-created_at", "-id")
         .only("id")
         .first()
     )
@@ -246,7 +256,7 @@ def _move(referral, to_status, actor, *, closing_reason="", now=None):
         EventKind.STATUS_CHANGED,
         actor,
         **{"from": from_status.value, "to": to_status.value},
-        **({"reason": closing_reason} if closing_reason else {}),
+        **({"reason": closing_reason} if to_status == Status.CLOSED else {}),
     )
     return referral
 
@@ -299,6 +309,9 @@ def referral_reassign(*, referral, to_user, actor) -> Referral:
     referral.assigned_to = to_user
     referral.save(update_fields=["assigned_to", "updated_at"])
     _event(referral, EventKind.REASSIGNED, actor, **{"from": previous, "to": to_user.pk})
+    if to_user.pk != previous:
+        # The new assignee hears of it like of a new referral (outbox, after commit).
+        notification_services.notify_assignee(referral)
     return referral
 
 

@@ -26,18 +26,21 @@ class ReferralCodeThrottle(throttling.SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": token}
 
 
-PUBLIC_REFERRAL_THROTTLES = (ReferralIPThrottle, ReferralCodeThrottle)
+def _wait(request, throttle_class):
+    throttle = throttle_class()
+    if throttle.allow_request(request, None):
+        return None
+    return int(throttle.wait() or 60) + 1
 
 
-def check_public_referral_rate(request, *, code_token):
-    """Counts one public submission for `request`'s client and `code_token`.
+def check_client_rate(request):
+    """Counts one public submission for the client address: every POST, bots and bad input
+    included. Returns None when allowed, else the seconds to wait (for Retry-After)."""
+    return _wait(request, ReferralIPThrottle)
 
-    Returns None when allowed, else the number of seconds to wait (for Retry-After).
-    """
+
+def check_code_rate(request, *, code_token):
+    """Counts one submission for the referral code. Call it only for a valid, human
+    submission: counting junk would let anyone with the poster's link block it for everyone."""
     request.referral_code_token = code_token
-    waits = []
-    for throttle_class in PUBLIC_REFERRAL_THROTTLES:
-        throttle = throttle_class()
-        if not throttle.allow_request(request, None):
-            waits.append(throttle.wait() or 60)
-    return int(max(waits)) + 1 if waits else None
+    return _wait(request, ReferralCodeThrottle)

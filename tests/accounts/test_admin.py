@@ -63,4 +63,5 @@ def test_the_referral_admin_shows_no_personal_data(client):
 
     assert "Zéphyrine" not in page
     assert "Je dors dehors" not in page
-    assert str(referral.phone)[-6:] not in page
+    assert str(referral.phone) not in page
+    assert referral.phone.as_national not in page

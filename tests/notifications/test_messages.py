@@ -44,10 +44,8 @@ def sms_bodies(referral, territory):
     return {
         "facilitator_new_referral": messages.facilitator_new_referral(referral),
         "person_acknowledgment": messages.person_acknowledgment(referral),
-        "inbound_reply_referral": messages.inbound_reply_referral(referral),
         "inbound_reply_unknown_code": messages.inbound_reply_unknown_code(territory),
         "inbound_reply_unknown_code_no_territory": messages.inbound_reply_unknown_code(None),
-        "inbound_reply_opted_out": messages.inbound_reply_opted_out(),
         "capteur_space_link": messages.capteur_space_link(capteur),
     }
 

@@ -231,6 +231,29 @@ def test_the_same_inbound_sms_posted_twice_refers_once_and_replies_once(
     assert len(twilio.requests) == 2  # the facilitator's alert and the reply
 
 
+def test_texting_the_same_code_again_within_a_day_makes_no_second_referral(
+    client, code, facilitator, twilio, django_capture_on_commit_callbacks
+):
+    # given a person who texted the code this morning
+    with django_capture_on_commit_callbacks(execute=True):
+        text(client, "K7Q2", sid="SM" + "b" * 32)
+
+    # when they text it again (another message), and again
+    with django_capture_on_commit_callbacks(execute=True):
+        text(client, "k7q2 ?", sid="SM" + "c" * 32)
+        text(client, "K7Q2", sid="SM" + "d" * 32)
+
+    # then one referral, one alert: a number cannot flood the facilitator
+    assert Referral.objects.count() == 1
+    assert len(twilio.requests) == 2
+
+
+def test_an_sms_referral_records_consent_given_by_sms(client, code, twilio):
+    text(client, "K7Q2")
+
+    assert Referral.objects.get().consent_version.endswith("-sms")
+
+
 def test_a_revoked_code_gets_the_unknown_code_reply(
     client, code, django_capture_on_commit_callbacks
 ):

@@ -224,3 +224,30 @@ def test_a_submission_logs_no_personal_data(api, code, caplog):
     assert caplog.records
     for personal in ("Zébulon", "612345678", "voiture"):
         assert personal not in text
+
+
+def test_a_body_that_is_not_an_object_is_a_400(api):
+    response = api.post(URL, ["not", "an", "object"])
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+
+
+def test_the_public_api_cannot_pretend_to_be_the_capteur_space(api, code):
+    response = api.post(URL, payload(code, channel="capteur_space", filled_by="capteur"))
+
+    assert response.status_code == 400
+    assert "channel" in problem_errors(response)
+
+
+def test_junk_submissions_do_not_use_up_a_posters_limit(api, code, monkeypatch):
+    # given a code allowed one submission, and bots posting junk from other addresses
+    monkeypatch.setattr(ReferralCodeThrottle, "THROTTLE_RATES", {"referral_code": "1/hour"})
+    for n in range(3):
+        api.post(URL, payload(code, phone="12"), REMOTE_ADDR=f"192.0.2.{n}")
+
+    # when a real person submits
+    response = api.post(URL, payload(code), REMOTE_ADDR="198.51.100.1")
+
+    # then
+    assert response.status_code == 201

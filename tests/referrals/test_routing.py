@@ -157,10 +157,9 @@ def test_with_no_facilitator_at_all_the_referral_is_kept_and_the_coordinator_ale
 
 
 def test_a_phone_seen_in_the_territory_within_30_days_is_flagged_and_linked(territory, facilitator):
-    earlier = ReferralFactory(
-        capteur__territory=territory,
-        phone="+33612345678",
-        created_at=timezone.now() - datetime.timedelta(days=29),
+    earlier = ReferralFactory(capteur__territory=territory, phone="+33612345678")
+    Referral.objects.filter(pk=earlier.pk).update(
+        created_at=timezone.now() - datetime.timedelta(days=29)
     )
     code = ReferralCodeFactory(capteur=CapteurFactory(territory=territory))
 
@@ -172,10 +171,9 @@ def test_a_phone_seen_in_the_territory_within_30_days_is_flagged_and_linked(terr
 
 
 def test_the_latest_earlier_referral_is_the_one_linked(territory, facilitator):
-    ReferralFactory(
-        capteur__territory=territory,
-        phone="+33612345678",
-        created_at=timezone.now() - datetime.timedelta(days=20),
+    older = ReferralFactory(capteur__territory=territory, phone="+33612345678")
+    Referral.objects.filter(pk=older.pk).update(
+        created_at=timezone.now() - datetime.timedelta(days=20)
     )
     latest = ReferralFactory(capteur__territory=territory, phone="+33612345678")
     code = ReferralCodeFactory(capteur=CapteurFactory(territory=territory))

@@ -397,3 +397,43 @@ def test_the_timeline_tells_the_story_in_order(facilitator_api, referral, facili
         ("status_changed", "met"),
     ]
     assert {e["actor_name"] for e in timeline} == {str(facilitator)}
+
+
+def test_coordinators_see_that_a_note_exists_not_what_it_says(
+    api, facilitator_api, coordinator, referral
+):
+    action(facilitator_api, referral, "notes", {"text": "Marie, 06 12 34 56 78, dort dehors."})
+    api.force_authenticate(coordinator)
+
+    timeline = api.get(f"/api/v1/referrals/{referral.id}/events/").json()
+
+    note = next(e for e in timeline if e["kind"] == "note")
+    assert note["payload"]["text"] is None
+
+
+def test_reading_the_timeline_is_recorded_in_the_audit_log(facilitator_api, referral, facilitator):
+    facilitator_api.get(f"/api/v1/referrals/{referral.id}/events/")
+
+    assert AccessLog.objects.filter(user=facilitator, referral=referral, action="view").exists()
+
+
+def test_a_reassigned_referral_alerts_its_new_facilitator(
+    facilitator_api, referral, territory, django_capture_on_commit_callbacks
+):
+    colleague = MembershipFactory(territory=territory).user
+
+    with django_capture_on_commit_callbacks(execute=True):
+        action(facilitator_api, referral, "reassign", {"assigned_to": colleague.id})
+
+    alert = referral.notifications.get(template="facilitator_new_referral")
+    assert alert.recipient == str(colleague.phone)
+    assert alert.status == "sent"
+
+
+def test_a_non_closing_move_records_no_closing_reason(facilitator_api, referral):
+    action(
+        facilitator_api, referral, "status", {"status": "contacted", "closing_reason": "declined"}
+    )
+
+    event = referral.events.get(kind="status_changed")
+    assert "reason" not in event.payload
