@@ -26,7 +26,7 @@ logger = logging.getLogger(__name__)
 
 RESUBMISSION_WINDOW = datetime.timedelta(hours=24)
 STOP_WORDS = {"STOP", "ARRET", "ARRÊT", "STOPALL", "UNSUBSCRIBE", "END", "QUIT", "CANCEL"}
-START_WORDS = {"START", "UNSTOP", "YES"}
+START_WORDS = {"START", "UNSTOP"}
 CANDIDATE = re.compile(rf"\b[{SHORT_CODE_ALPHABET}]{{4,6}}\b")
 # Twilio may post one message twice (a slow answer, a retry): remember the ids for a day.
 SEEN_MESSAGE_FOR = datetime.timedelta(days=1)

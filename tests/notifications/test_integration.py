@@ -571,7 +571,8 @@ def test_a_referral_made_while_the_broker_is_down_is_delivered_once_it_is_back(
             elapsed = time.monotonic() - started
 
             assert response.status_code == 201
-            assert elapsed < 5, f"the intake waited {elapsed:.1f} s for the broker"
+            # Not a benchmark: a generous bound that only a hanging publish (minutes) breaks.
+            assert elapsed < 10, f"the intake waited {elapsed:.1f} s for the broker"
             referral = Referral.objects.get()
             notifications = list(Notification.objects.filter(referral=referral).order_by("pk"))
             assert len(notifications) == 2
