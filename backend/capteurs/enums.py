@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from backend.notifications.templates import register_templates
+
 
 class CapteurKind(models.TextChoices):
     BAR_TABAC = "bar_tabac", _("Bar-tabac / PMU")
@@ -39,3 +41,10 @@ STAGE_TRANSITIONS = {
     Stage.PAUSED: {Stage.PARTNER, Stage.WITHDRAWN},
     Stage.WITHDRAWN: {Stage.PROSPECT},
 }
+
+
+@register_templates
+class CapteurTemplate(models.TextChoices):
+    """The messages sent to capteurs (written in backend.capteurs.notifications)."""
+
+    CAPTEUR_SPACE_LINK = "capteur_space_link", _("Lien de l'espace capteur")

@@ -12,6 +12,7 @@ from backend.accounts.enums import Role
 from backend.accounts.models import Membership
 from backend.capteurs.enums import STAGE_TRANSITIONS, Stage
 from backend.capteurs.models import Capteur, ReferralCode, StageChange
+from backend.capteurs.notifications import capteur_space_link_notify
 from backend.core.errors import DomainError
 
 # No 0/O, 1/I/L: a short code is read aloud on the phone and typed in an SMS.
@@ -200,10 +201,6 @@ def capteur_space_link_send(*, capteur: Capteur, actor):
     Raises DomainError (409) when the capteur has no space or no phone. A number that cannot
     get SMS (a landline) gives a notification failed at once, with the reason.
     """
-    from backend.notifications import messages
-    from backend.notifications.enums import Channel, Template
-    from backend.notifications.services import notification_create
-
     if not capteur.space_secret:
         raise DomainError(
             _("Ce capteur n'a pas encore d'espace : créez d'abord son lien."),
@@ -214,10 +211,4 @@ def capteur_space_link_send(*, capteur: Capteur, actor):
             _("Ce capteur n'a pas de numéro de téléphone : pas de SMS possible."),
             code="no_phone",
         )
-    return notification_create(
-        channel=Channel.SMS,
-        template=Template.CAPTEUR_SPACE_LINK,
-        recipient=str(capteur.phone),
-        body=messages.capteur_space_link(capteur),
-        territory=capteur.territory,
-    )
+    return capteur_space_link_notify(capteur)

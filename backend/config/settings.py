@@ -107,7 +107,7 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXY_C
 SECURE_CONTENT_TYPE_NOSNIFF = True
 # Browsers remember to use HTTPS only (set HSTS_SECONDS=0 while first trying HTTPS out).
 SECURE_HSTS_SECONDS = env.int("HSTS_SECONDS", default=31536000 if SESSION_COOKIE_SECURE else 0)
-CSRF_FAILURE_VIEW = "backend.core.errors.csrf_failure"
+CSRF_FAILURE_VIEW = "backend.public.views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 
 # --- Internationalisation ---------------------------------------------------------------
@@ -211,8 +211,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.sweep_pending",
         "schedule": 60.0,
     },
-    "notifications-coordinator-digest": {
-        "task": "notifications.send_coordinator_digests",
+    "referrals-coordinator-digest": {
+        "task": "referrals.send_coordinator_digests",
         "schedule": crontab(hour=7, minute=30),
     },
 }

@@ -3,7 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from backend.accounts.views import admin_login
-from backend.core.health import healthz
+from backend.config.health import healthz
 
 api_v1 = [
     path("", include("backend.accounts.urls")),

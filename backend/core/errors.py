@@ -2,7 +2,7 @@
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -54,8 +54,6 @@ def problem_body(*, status_code, detail, code):
 
 def problem_json_response(*, status_code, detail, code):
     """A problem details response outside DRF (Django handlers: 404, 500, CSRF)."""
-    from django.http import JsonResponse
-
     return JsonResponse(
         problem_body(status_code=status_code, detail=detail, code=code),
         status=status_code,
@@ -108,20 +106,3 @@ def problem_exception_handler(exc, context):
 
 def _passed_headers(response):
     return {k: v for k, v in response.items() if k in ("WWW-Authenticate", "Retry-After", "Allow")}
-
-
-def csrf_failure(request, reason=""):
-    """CSRF refusals: problem details for the API, Django's page elsewhere."""
-    from django.views.csrf import csrf_failure as django_csrf_failure
-
-    if request.path.startswith(("/r/", "/c/")):
-        from backend.public.views import csrf_failure as public_csrf_failure
-
-        return public_csrf_failure(request, reason=reason)
-    if not request.path.startswith("/api/"):
-        return django_csrf_failure(request, reason=reason)
-    return problem_json_response(
-        status_code=403,
-        detail=_("Jeton CSRF absent ou invalide : rechargez la page."),
-        code="csrf_failed",
-    )

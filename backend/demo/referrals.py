@@ -17,20 +17,20 @@ from django.utils import timezone
 from faker import Faker
 
 from backend.capteurs.models import Capteur, ReferralCode
+from backend.core.calendar import add_working_days
 from backend.notifications.models import Notification
-from backend.referrals import services
 from backend.referrals.enums import (
     AttemptKind,
     AttemptOutcome,
     Channel,
     ClosingReason,
     FilledBy,
-    Need,
     OrientationOutcome,
     Status,
 )
 from backend.referrals.models import ContactAttempt, Orientation, Referral, ReferralEvent
-from backend.referrals.routing import add_working_days
+from backend.referrals.services import intake, triage
+from backend.structures.enums import Need
 from backend.structures.models import Structure
 
 HISTORY_DAYS = 183
@@ -152,7 +152,7 @@ def _submit(code, *, rng, fake, index):
     filled_by = FilledBy.CAPTEUR if rng.random() < 0.2 else FilledBy.PERSON
     channel = Channel.CAPTEUR_SPACE if filled_by == FilledBy.CAPTEUR else rng.choice(CHANNELS)
     email_only = rng.random() < 0.05
-    submission = services.Submission(
+    submission = intake.Submission(
         first_name=fake.first_name(),
         phone="" if email_only else f"{PHONE_PREFIX}{index:04d}",
         email=f"demo.{index}@example.org" if email_only else "",
@@ -161,8 +161,9 @@ def _submit(code, *, rng, fake, index):
         note=rng.choice(NOTES),
         filled_by=filled_by,
         channel=channel,
+        consent=True,
     )
-    return services.referral_submit(code=code, submission=submission).referral
+    return intake.referral_submit(code=code, submission=submission).referral
 
 
 def _play(referral, story, *, rng, at, now, structures):
@@ -174,7 +175,7 @@ def _play(referral, story, *, rng, at, now, structures):
     for outcome in story.attempts:
         step = min(step + datetime.timedelta(hours=rng.randint(3, 40)), now)
         kind = AttemptKind.CALL if rng.random() < 0.8 else AttemptKind.SMS
-        services.referral_log_attempt(referral=referral, kind=kind, outcome=outcome, actor=actor)
+        triage.referral_log_attempt(referral=referral, kind=kind, outcome=outcome, actor=actor)
         clock.stamp(step)
     first_contact = step if AttemptOutcome.REACHED in story.attempts else None
     path = {
@@ -186,19 +187,19 @@ def _play(referral, story, *, rng, at, now, structures):
     }[story.final_status]
     for status in path:
         step = min(step + datetime.timedelta(days=rng.randint(2, 9)), now)
-        services.referral_move_status(referral=referral, to_status=status, actor=actor)
+        triage.referral_move_status(referral=referral, to_status=status, actor=actor)
         clock.stamp(step)
     if story.orientation_outcome:
         candidates = [s for s in structures if set(s.needs) & set(referral.needs)] or structures
         step = min(step + datetime.timedelta(days=rng.randint(1, 7)), now)
-        orientation = services.referral_orient(
-            referral=referral, structure=rng.choice(candidates), actor=actor
+        orientation = triage.referral_orient(
+            referral=referral, structure_id=rng.choice(candidates).pk, actor=actor
         )
         clock.stamp(step)
         Orientation.objects.filter(pk=orientation.pk).update(created_at=step, updated_at=step)
         if story.orientation_outcome != OrientationOutcome.PROPOSED:
             step = min(step + datetime.timedelta(days=rng.randint(3, 20)), now)
-            services.orientation_update_outcome(
+            triage.orientation_update_outcome(
                 orientation=orientation, outcome=story.orientation_outcome, actor=actor
             )
             clock.stamp(step)
@@ -206,7 +207,7 @@ def _play(referral, story, *, rng, at, now, structures):
     closed_at = None
     if story.final_status == Status.CLOSED:
         step = closed_at = min(step + datetime.timedelta(days=rng.randint(1, 30)), now)
-        services.referral_move_status(
+        triage.referral_move_status(
             referral=referral,
             to_status=Status.CLOSED,
             closing_reason=story.closing_reason,

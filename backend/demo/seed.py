@@ -33,7 +33,7 @@ from backend.capteurs.services import (
 )
 from backend.demo import data
 from backend.demo.referrals import seed_referrals
-from backend.structures.demo import seed_structures
+from backend.demo.structures import seed_structures
 
 # Printed by seed_demo: every demo login uses it. Demo data only, never a real account.
 DEMO_PASSWORD = "relais-demo-2026"  # noqa: S105

@@ -15,13 +15,27 @@ from backend.notifications.enums import Channel, NotificationStatus
 from backend.notifications.models import Notification, SmsOptOut
 from backend.notifications.services import notification_retry
 from backend.notifications.sms import mask
+from backend.notifications.templates import template_choices, template_label
+
+
+class TemplateFilter(admin.SimpleListFilter):
+    """Filter by message, with the labels the domain apps declared."""
+
+    title = _("message")
+    parameter_name = "template"
+
+    def lookups(self, request, model_admin):
+        return template_choices()
+
+    def queryset(self, request, queryset):
+        return queryset.filter(template=self.value()) if self.value() else queryset
 
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
     list_display = [
         "created_at",
-        "template",
+        "template_name",
         "channel",
         "masked_recipient",
         "status",
@@ -29,16 +43,18 @@ class NotificationAdmin(admin.ModelAdmin):
         "last_error",
         "provider_status",
     ]
-    list_filter = ["status", "channel", "template", "territory"]
+    list_filter = ["status", "channel", TemplateFilter, "territory"]
     search_fields = ["provider_id"]
     fields = [
         "created_at",
         "territory",
         "referral",
         "channel",
-        "template",
+        "template_name",
         "masked_recipient",
         "sender",
+        "quiet_hours",
+        "daily_capped",
         "subject",
         "body",
         "status",
@@ -54,6 +70,10 @@ class NotificationAdmin(admin.ModelAdmin):
     ]
     readonly_fields = fields
     actions = ["resend"]
+
+    @admin.display(description=_("message"), ordering="template")
+    def template_name(self, notification):
+        return template_label(notification.template)
 
     @admin.display(description=_("destinataire"))
     def masked_recipient(self, notification):

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from backend.notifications.enums import Channel, NotificationStatus, Sender
 from backend.notifications.models import Notification
+from backend.notifications.policy import later_for_person, sms_refusal
 from backend.notifications.sms import PermanentSmsError, TransientSmsError, get_backend
 
 logger = logging.getLogger(__name__)
@@ -64,8 +65,6 @@ def deliver(notification_id, *, final_attempt=False):
     """Sends the notification if it is still pending and due. Raises TransientSmsError
     (after putting the row back to pending) when a retry may succeed; on the final attempt
     (`final_attempt`, or MAX_ATTEMPTS reached) the row fails instead."""
-    from backend.notifications.services import later_for_person, sms_refusal
-
     notification = _claim(notification_id)
     if notification is None:
         return
@@ -154,30 +153,20 @@ def _finish(
     )
 
 
-def sweep(now=None) -> int:
-    """Re-enqueues what stayed pending (broker down, worker lost) and hands back stale claims.
+def sweep_candidates(now: datetime.datetime, limit: int) -> list[int]:
+    """Hands back stale claims (a worker died mid-send), then lists the pending rows to
+    enqueue again (broker down, worker lost), at most `limit`, oldest first.
 
     Skips rows enqueued less than PENDING_RESEND_AFTER ago (their task is on its way) and rows
-    waiting for a retry or for the morning. Returns how many notifications were enqueued.
+    waiting for a retry or for the morning.
     """
-    from backend.notifications.services import enqueue_deliveries
-
-    now = now or timezone.now()
     Notification.objects.filter(
         status=NotificationStatus.SENDING, updated_at__lt=now - SENDING_STALE_AFTER
     ).update(status=NotificationStatus.PENDING, updated_at=now)
-    due = (
+    return list(
         Notification.objects.filter(status=NotificationStatus.PENDING)
         .exclude(not_before__gt=now)
         .exclude(enqueued_at__gt=now - PENDING_RESEND_AFTER)
         .order_by("id")
-        .values_list("id", flat=True)[:500]
+        .values_list("id", flat=True)[:limit]
     )
-    return enqueue_deliveries(list(due))
-
-
-def send_coordinator_digests(today=None) -> int:
-    """The daily email to each coordinator: overdue referrals, referrals with no facilitator."""
-    from backend.notifications.services import coordinator_digest_create
-
-    return coordinator_digest_create(today=today or timezone.localdate())

@@ -17,17 +17,6 @@ class NotificationStatus(models.TextChoices):
     FAILED = "failed", _("Échec")
 
 
-class Template(models.TextChoices):
-    """Every message Relais sends; bodies are written in backend.notifications.messages."""
-
-    FACILITATOR_NEW_REFERRAL = "facilitator_new_referral", _("Nouvelle orientation (facilitateur)")
-    PERSON_ACKNOWLEDGMENT = "person_acknowledgment", _("Accusé de réception (personne)")
-    COORDINATOR_UNASSIGNED = "coordinator_unassigned", _("Orientation sans facilitateur")
-    COORDINATOR_DIGEST = "coordinator_digest", _("Récapitulatif quotidien (coordinateur)")
-    CAPTEUR_SPACE_LINK = "capteur_space_link", _("Lien de l'espace capteur")
-    INBOUND_REPLY = "inbound_reply", _("Réponse à un SMS reçu")
-
-
 class Sender(models.TextChoices):
     """Who an SMS comes from: French operators block application SMS from ordinary 06/07
     numbers, so outbound messages use the alphanumeric sender ID (one-way); replies to a

@@ -1,35 +1,49 @@
-"""What inbound SMS and delivery callbacks do (called by the Twilio webhooks)."""
+"""What inbound SMS and delivery callbacks do (called by the Twilio webhooks).
+
+Inbound SMS: the outbox handles what concerns every message (STOP/START opt-outs, a message
+posted twice, a sender that is no phone number) and hands the rest to the handler a domain app
+registered (referrals: a capteur's short code becomes a referral).
+"""
 
 import datetime
 import logging
-import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import phonenumbers
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-from backend.accounts.models import Territory
-from backend.capteurs.selectors import referral_code_by_short_code
-from backend.capteurs.services import SHORT_CODE_ALPHABET
-from backend.notifications import messages
-from backend.notifications.enums import Channel, NotificationStatus, Sender, Template
+from backend.notifications.enums import NotificationStatus
 from backend.notifications.models import Notification, SmsOptOut
-from backend.notifications.services import notification_create
-from backend.referrals.enums import Channel as ReferralChannel
-from backend.referrals.enums import FilledBy
-from backend.referrals.models import Referral
-from backend.referrals.privacy import PRIVACY_NOTICE_VERSION
-from backend.referrals.services import Submission, referral_submit
 
 logger = logging.getLogger(__name__)
 
-RESUBMISSION_WINDOW = datetime.timedelta(hours=24)
 STOP_WORDS = {"STOP", "ARRET", "ARRÊT", "STOPALL", "UNSUBSCRIBE", "END", "QUIT", "CANCEL"}
 START_WORDS = {"START", "UNSTOP"}
-CANDIDATE = re.compile(rf"\b[{SHORT_CODE_ALPHABET}]{{4,6}}\b")
 # Twilio may post one message twice (a slow answer, a retry): remember the ids for a day.
 SEEN_MESSAGE_FOR = datetime.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class InboundSms:
+    """A text a person sent to one of the network's numbers (From is a valid number)."""
+
+    message_sid: str
+    from_number: str
+    to_number: str
+    body: str
+
+
+InboundHandler = Callable[[InboundSms], object]
+_handler: list[InboundHandler] = []  # at most one: the app that owns the network's numbers
+
+
+def register_inbound_handler(handler: InboundHandler) -> InboundHandler:
+    """Sets what to do with an inbound SMS that is no opt-out (called in an app's ready())."""
+    _handler[:] = [handler]
+    return handler
 
 
 def _first_word(body: str) -> str:
@@ -44,86 +58,44 @@ def _valid_number(number: str) -> bool:
         return False
 
 
-def _seen_key(message_sid):
+def _seen_key(message_sid: str) -> str:
     return f"twilio-inbound:{message_sid}"
 
 
-def handle_inbound_sms(*, message_sid, from_number, to_number, body):
-    """STOP/ARRET opts the number out; START opts it back in; a short code creates a referral
-    (channel sms) for its capteur and gets a reply; anything else gets a helpful reply.
+def handle_inbound_sms(*, message_sid: str, from_number: str, to_number: str, body: str) -> object:
+    """STOP/ARRET opts the number out; START opts it back in; anything else from a valid
+    number goes to the registered handler, whose result is returned.
 
-    The same `message_sid` twice does it once: the referral by its idempotency key, the rest
-    through the cache (best effort)."""
+    The same `message_sid` twice does it once: through the cache (best effort), and the
+    handler's own idempotency (referrals use the message id as idempotency key)."""
     if message_sid and cache.get(_seen_key(message_sid)):
         logger.info("inbound SMS %s: already handled", message_sid)
         return None
     result = _handle(
-        message_sid=message_sid, from_number=from_number, to_number=to_number, body=body
+        InboundSms(message_sid=message_sid, from_number=from_number, to_number=to_number, body=body)
     )
     if message_sid:
         cache.set(_seen_key(message_sid), 1, SEEN_MESSAGE_FOR.total_seconds())
     return result
 
 
-def _handle(*, message_sid, from_number, to_number, body):
-    word = _first_word(body)
+def _handle(sms: InboundSms) -> object:
+    word = _first_word(sms.body)
     if word in STOP_WORDS:
-        SmsOptOut.objects.get_or_create(phone=from_number)
-        logger.info("inbound SMS %s: opt-out recorded", message_sid)
+        SmsOptOut.objects.get_or_create(phone=sms.from_number)
+        logger.info("inbound SMS %s: opt-out recorded", sms.message_sid)
         return None
     if word in START_WORDS:
-        SmsOptOut.objects.filter(phone=from_number).delete()
-        logger.info("inbound SMS %s: opt-out lifted", message_sid)
+        SmsOptOut.objects.filter(phone=sms.from_number).delete()
+        logger.info("inbound SMS %s: opt-out lifted", sms.message_sid)
         return None
-    if not _valid_number(from_number):
-        logger.info("inbound SMS %s: from no valid number, ignored", message_sid)
+    if not _valid_number(sms.from_number):
+        logger.info("inbound SMS %s: from no valid number, ignored", sms.message_sid)
         return None
-    territory = Territory.objects.filter(sms_number=to_number).first() if to_number else None
-    code = None
-    for candidate in CANDIDATE.findall(body.upper()):
-        code = referral_code_by_short_code(short_code=candidate)
-        if code is not None:
-            break
-    reply_from = {"sender": Sender.TWO_WAY, "sender_number": to_number}
-    if code is None:
-        with transaction.atomic():
-            notification_create(
-                channel=Channel.SMS,
-                template=Template.INBOUND_REPLY,
-                recipient=from_number,
-                body=messages.inbound_reply_unknown_code(territory),
-                territory=territory,
-                **reply_from,
-            )
-        logger.info("inbound SMS %s: no known code", message_sid)
+    if not _handler:
+        logger.warning("inbound SMS %s: no handler registered, ignored", sms.message_sid)
         return None
-    # The same number texting the same capteur's code again within a day is the same person
-    # asking again: no second referral, no second alert (and no SMS pumping through us).
-    recent = Referral.objects.filter(
-        phone=from_number,
-        capteur_id=code.capteur_id,
-        created_at__gte=timezone.now() - RESUBMISSION_WINDOW,
-    ).first()
-    if recent is not None:
-        logger.info("inbound SMS %s: same person again, referral %s", message_sid, recent.pk)
-        return recent
-    # Twilio may call twice for one message: the message id is the idempotency key.
-    result = referral_submit(
-        code=code,
-        idempotency_key=f"sms:{message_sid}" if message_sid else None,
-        submission=Submission(
-            first_name="",
-            phone=from_number,
-            filled_by=FilledBy.PERSON,
-            channel=ReferralChannel.SMS,
-        ),
-        # Texting the code is the request to be called back; the person did not see the
-        # notice on a page, so the consent is recorded as given by SMS.
-        consent_version=f"{PRIVACY_NOTICE_VERSION}-sms",
-        acknowledgment_sender=reply_from,
-    )
-    logger.info("inbound SMS %s: referral %s", message_sid, result.referral.pk)
-    return result.referral
+    return _handler[0](sms)
 
 
 # Twilio's message statuses, in the order they happen; callbacks may come twice or out of

@@ -4,7 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from backend.accounts.models import Territory
 from backend.accounts.scoping import TerritoryScopedQuerySet
 from backend.core.models import TimeStampedModel
-from backend.notifications.enums import Channel, NotificationStatus, Sender, Template
+from backend.notifications.enums import Channel, NotificationStatus, Sender
+from backend.notifications.templates import template_label
 
 
 class Notification(TimeStampedModel):
@@ -12,6 +13,12 @@ class Notification(TimeStampedModel):
 
     Delivered by a Celery task (backend.notifications.tasks); a periodic sweep re-enqueues what
     stayed pending, so nothing is lost when the broker or the provider is down.
+
+    The row carries its own delivery policy (`quiet_hours`, `daily_capped`), set by the domain
+    app that wrote it: the outbox applies policies, it does not know what messages mean.
+    `referral` is the one link to a domain row (a string reference, no import): the
+    acknowledgment's outcome is shown on the referral, and erasing a person's data must reach
+    the messages sent to them.
     """
 
     territory = models.ForeignKey(
@@ -25,7 +32,8 @@ class Notification(TimeStampedModel):
         related_name="notifications",
     )
     channel = models.CharField(_("canal"), max_length=10, choices=Channel.choices)
-    template = models.CharField(_("message"), max_length=40, choices=Template.choices)
+    # Which message this is, named by the domain app that sends it (see templates.py).
+    template = models.CharField(_("message"), max_length=40)
     recipient = models.CharField(_("destinataire"), max_length=254)
     sender = models.CharField(
         max_length=20, choices=Sender.choices, default=Sender.ALPHANUMERIC, blank=True
@@ -40,6 +48,10 @@ class Notification(TimeStampedModel):
         default=NotificationStatus.PENDING,
         db_index=True,
     )
+    # SMS to a person of the public: never at night, on Sundays or public holidays.
+    quiet_hours = models.BooleanField(_("heures calmes"), default=False)
+    # To a number typed by the public: counts towards SMS_DAILY_CAP_PER_NUMBER (SMS pumping).
+    daily_capped = models.BooleanField(_("plafond quotidien"), default=False)
     # Not before this time (SMS to people wait for the morning); null: as soon as possible.
     not_before = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -62,7 +74,7 @@ class Notification(TimeStampedModel):
         ]
 
     def __str__(self):
-        return f"{self.get_template_display()} #{self.pk} ({self.status})"
+        return f"{template_label(self.template)} #{self.pk} ({self.status})"
 
 
 class SmsOptOut(models.Model):

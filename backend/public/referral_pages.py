@@ -18,12 +18,11 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
-from backend.core.errors import DomainError
+from backend.core.calendar import add_working_days
 from backend.public.http import see_other
 from backend.referrals.forms import ReferralForm
-from backend.referrals.routing import add_working_days
-from backend.referrals.services import referral_submit
-from backend.referrals.throttles import check_client_rate, check_code_rate
+from backend.referrals.services.intake import CodeInactive, CodeRateLimited, referral_submit
+from backend.referrals.throttles import check_client_rate
 
 # The confirmation URL carries the referral id, signed and timed: it cannot be forged or
 # enumerated, and it is worth nothing an hour later (a reload after that shows a generic
@@ -137,11 +136,12 @@ def _decoy_confirmation(request, *, territory, on_behalf, capteur):
 
 @sensitive_variables()  # the form and the submission hold what the person typed
 def submit_referral(request, *, code, on_behalf, channel, page, page_context, confirm_url):
-    """The POST of a referral form through active `code` (with `capteur__territory` loaded).
+    """The POST of a referral form through `code` (with `capteur__territory` loaded).
 
-    Order: rate limit (429 with Retry-After), honeypot (a normal-looking confirmation, nothing
-    saved), validation (`page` again, 422, with the input and the messages), then the service;
-    a code revoked meanwhile is 410. `page_context()` builds the page's context, only when the
+    Order: the client's rate limit (429 with Retry-After), honeypot (a normal-looking
+    confirmation, nothing saved), validation (`page` again, 422, with the input and the
+    messages), then the intake service: a revoked code is 410, the code's rate limit 429.
+    `page_context()` builds the page's context, only when the
     page is shown again (a success spends its query budget on the referral alone);
     `confirm_url(referral)` is where a success redirects to (303).
     """
@@ -161,12 +161,11 @@ def submit_referral(request, *, code, on_behalf, channel, page, page_context, co
     if not form.is_valid():
         context = {**page_context(), "form": form}
         return render(request, page, context, status=FORM_ERRORS_STATUS)
-    wait = check_code_rate(request, code_token=code.token)
-    if wait is not None:
-        return _too_many(request, territory, wait)
     try:
         result = referral_submit(code=code, submission=form.submission(channel=channel))
-    except DomainError:
-        # The code was revoked between the page and the submission.
+    except CodeInactive:
+        # The code was revoked (while the form was open, or the poster is old).
         return render(request, "public/code_revoked.html", page_context(), status=410)
+    except CodeRateLimited as exc:
+        return _too_many(request, territory, exc.wait)
     return see_other(confirm_url(result.referral))

@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.template import loader
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.csrf import csrf_failure as django_csrf_failure
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_safe
@@ -59,8 +60,6 @@ def landing(request, token):
         "privacy_url": privacy_url(territory),
     }
     if request.method == "POST":
-        if not code.is_active:
-            return render(request, "public/code_revoked.html", context, status=410)
         via = Channel.QR if request.POST.get("via") == Channel.QR else ""
         return submit_referral(
             request,
@@ -144,10 +143,23 @@ def page_not_found(request, exception):
     return not_found(request)
 
 
-@in_page_language
 def csrf_failure(request, reason=""):
-    """A public form refused by the CSRF check (cookies blocked, a page kept open for days):
-    in French, with a way forward. The reason is for developers, not shown."""
+    """CSRF_FAILURE_VIEW. A public form refused by the CSRF check (cookies blocked, a page
+    kept open for days): in French, with a way forward. Under /api/, a problem details
+    document; elsewhere (the admin), Django's page. The reason is for developers, not shown."""
+    if request.path.startswith("/api/"):
+        return problem_json_response(
+            status_code=403,
+            detail=_("Jeton CSRF absent ou invalide : rechargez la page."),
+            code="csrf_failed",
+        )
+    if request.path.startswith(("/r/", "/c/")):
+        return _public_csrf_failure(request)
+    return django_csrf_failure(request, reason=reason)
+
+
+@in_page_language
+def _public_csrf_failure(request):
     return render(request, "public/csrf_failure.html", status=403)
 
 

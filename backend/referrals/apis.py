@@ -1,7 +1,5 @@
 """Referrals API: public intake, and the facilitators' triage (list, detail, actions)."""
 
-from django.contrib.auth import get_user_model
-from django.utils import formats, timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
@@ -10,9 +8,8 @@ from rest_framework import exceptions, generics, permissions, serializers, statu
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.accounts.enums import Role
 from backend.capteurs.selectors import referral_code_by_token
-from backend.referrals import perms, selectors, services
+from backend.referrals import perms, selectors
 from backend.referrals.enums import FilledBy
 from backend.referrals.filters import ReferralFilter
 from backend.referrals.models import AccessLog
@@ -31,29 +28,8 @@ from backend.referrals.serializers import (
     ReferralOutputSerializer,
     StatusInputSerializer,
 )
-from backend.referrals.throttles import ReferralIPThrottle, check_code_rate
-from backend.structures.models import Structure
-
-
-def acknowledgment(referral) -> dict:
-    """What the person is told after submitting: who will call, and by when."""
-    due = formats.date_format(referral.first_contact_due_on, "l j F")
-    facilitator = referral.assigned_to.first_name if referral.assigned_to else None
-    if facilitator:
-        message = _("Merci. %(name)s vous appellera avant le %(due)s.") % {
-            "name": facilitator,
-            "due": due,
-        }
-    else:
-        message = _("Merci. Une personne de l'équipe vous appellera avant le %(due)s.") % {
-            "due": due
-        }
-    return {
-        "reference": referral.pseudonym,
-        "message": message,
-        "facilitator_first_name": facilitator,
-        "first_contact_due_on": referral.first_contact_due_on,
-    }
+from backend.referrals.services import audit, intake, triage
+from backend.referrals.throttles import ReferralIPThrottle
 
 
 @extend_schema(tags=["referrals"])
@@ -82,27 +58,28 @@ class ReferralIntakeApi(APIView):
         code = referral_code_by_token(token=values["code"])
         if code is None:
             raise serializers.ValidationError({"code": [_("Ce code n'existe pas.")]})
-        if not code.is_active:
-            raise serializers.ValidationError({"code": [_("Ce code n'est plus valable.")]})
-        wait = check_code_rate(request, code_token=code.token)
-        if wait is not None:
-            raise exceptions.Throttled(wait=wait)
-        result = services.referral_submit(
-            code=code,
-            idempotency_key=values.get("idempotency_key"),
-            submission=services.Submission(
-                first_name=values["first_name"].strip(),
-                phone=str(values["phone"]) if values.get("phone") else "",
-                email=values.get("email", ""),
-                call_moments=values.get("call_moments", []),
-                needs=values.get("needs", []),
-                note=values.get("note", "").strip(),
-                filled_by=FilledBy.PERSON,
-                channel=values["channel"],
-            ),
-        )
+        try:
+            result = intake.referral_submit(
+                code=code,
+                idempotency_key=values.get("idempotency_key"),
+                submission=intake.Submission(
+                    first_name=values["first_name"].strip(),
+                    phone=str(values["phone"]) if values.get("phone") else "",
+                    email=values.get("email", ""),
+                    call_moments=values.get("call_moments", []),
+                    needs=values.get("needs", []),
+                    note=values.get("note", "").strip(),
+                    filled_by=FilledBy.PERSON,
+                    channel=values["channel"],
+                    consent=values["consent"],
+                ),
+            )
+        except intake.CodeInactive as exc:
+            raise serializers.ValidationError({"code": [exc.message]}) from exc
+        except intake.CodeRateLimited as exc:
+            raise exceptions.Throttled(wait=exc.wait) from exc
         return Response(
-            IntakeAcknowledgmentSerializer(acknowledgment(result.referral)).data,
+            IntakeAcknowledgmentSerializer(result.referral).data,
             status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
         )
 
@@ -110,24 +87,18 @@ class ReferralIntakeApi(APIView):
 def _serializer_context(request):
     return {
         "request": request,
-        "today": timezone.localdate(),
         "facilitator_territories": perms.facilitator_territory_ids(request.user),
     }
 
 
-def _visible_to(context, referrals):
-    territories = context["facilitator_territories"]
-    return [r for r in referrals if r.territory_id in territories]
-
-
 def _referral_response(request, referral_id, *, response_status=status.HTTP_200_OK):
     referral = selectors.referral_get(user=request.user, pk=referral_id)
-    context = _serializer_context(request)
-    selectors.referral_record_access(
-        user=request.user, referrals=_visible_to(context, [referral]), action=AccessLog.Action.VIEW
+    audit.referral_access_record(
+        user=request.user, referrals=[referral], action=AccessLog.Action.VIEW
     )
     return Response(
-        ReferralOutputSerializer(referral, context=context).data, status=response_status
+        ReferralOutputSerializer(referral, context=_serializer_context(request)).data,
+        status=response_status,
     )
 
 
@@ -162,10 +133,8 @@ class ReferralListApi(generics.ListAPIView):
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
-        selectors.referral_record_access(
-            user=self.request.user,
-            referrals=_visible_to(self._context, page),
-            action=AccessLog.Action.LIST,
+        audit.referral_access_record(
+            user=self.request.user, referrals=page, action=AccessLog.Action.LIST
         )
         return page
 
@@ -199,14 +168,11 @@ class ReferralEventListApi(generics.ListAPIView):
 
     def get_queryset(self):
         referral = selectors.referral_get(user=self.request.user, pk=self.kwargs["referral_id"])
-        context = _serializer_context(self.request)
         # Staff notes may speak of the person: their reads are audited like the referral's.
-        selectors.referral_record_access(
-            user=self.request.user,
-            referrals=_visible_to(context, [referral]),
-            action=AccessLog.Action.VIEW,
+        audit.referral_access_record(
+            user=self.request.user, referrals=[referral], action=AccessLog.Action.VIEW
         )
-        self._personal_data_visible = bool(_visible_to(context, [referral]))
+        self._personal_data_visible = perms.can_see_personal_data(self.request.user, referral)
         return selectors.referral_event_list(referral=referral)
 
     def get_serializer_context(self):
@@ -225,7 +191,7 @@ class ReferralAttemptApi(_ReferralActionApi):
         referral = self.referral_for_action(request, referral_id)
         data = AttemptInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.referral_log_attempt(referral=referral, actor=request.user, **data.validated_data)
+        triage.referral_log_attempt(referral=referral, actor=request.user, **data.validated_data)
         return _referral_response(request, referral_id, response_status=status.HTTP_201_CREATED)
 
 
@@ -238,7 +204,7 @@ class ReferralStatusApi(_ReferralActionApi):
         referral = self.referral_for_action(request, referral_id)
         data = StatusInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.referral_move_status(
+        triage.referral_move_status(
             referral=referral,
             to_status=data.validated_data["status"],
             closing_reason=data.validated_data.get("closing_reason", ""),
@@ -258,21 +224,9 @@ class ReferralReassignApi(_ReferralActionApi):
         )
         data = ReassignInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        to_user = (
-            get_user_model()
-            .objects.filter(
-                pk=data.validated_data["assigned_to"],
-                is_active=True,
-                memberships__territory_id=referral.territory_id,
-                memberships__role=Role.FACILITATOR,
-            )
-            .first()
+        triage.referral_reassign(
+            referral=referral, to_user_id=data.validated_data["assigned_to"], actor=request.user
         )
-        if to_user is None:
-            raise serializers.ValidationError(
-                {"assigned_to": [_("Choisissez un facilitateur de ce territoire.")]}
-            )
-        services.referral_reassign(referral=referral, to_user=to_user, actor=request.user)
         return _referral_response(request, referral_id)
 
 
@@ -285,7 +239,7 @@ class ReferralNoteApi(_ReferralActionApi):
         referral = self.referral_for_action(request, referral_id)
         data = NoteInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        event = services.referral_add_note(
+        event = triage.referral_add_note(
             referral=referral, text=data.validated_data["text"], actor=request.user
         )
         return Response(ReferralEventOutputSerializer(event).data, status=status.HTTP_201_CREATED)
@@ -309,22 +263,9 @@ class ReferralOrientationListCreateApi(_ReferralActionApi):
         referral = self.referral_for_action(request, referral_id)
         data = OrientInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        structure = (
-            Structure.objects.for_user(request.user)
-            .filter(
-                pk=data.validated_data["structure"],
-                territory_id=referral.territory_id,
-                is_active=True,
-            )
-            .first()
-        )
-        if structure is None:
-            raise serializers.ValidationError(
-                {"structure": [_("Choisissez une structure de ce territoire.")]}
-            )
-        orientation = services.referral_orient(
+        orientation = triage.referral_orient(
             referral=referral,
-            structure=structure,
+            structure_id=data.validated_data["structure"],
             outcome=data.validated_data.get("outcome"),
             actor=request.user,
         )
@@ -346,7 +287,7 @@ class OrientationDetailApi(APIView):
             )
         data = OrientationOutcomeInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        orientation = services.orientation_update_outcome(
+        orientation = triage.orientation_update_outcome(
             orientation=orientation, outcome=data.validated_data["outcome"], actor=request.user
         )
         return Response(OrientationOutputSerializer(orientation).data)
@@ -363,7 +304,7 @@ class ReferralContactApi(_ReferralActionApi):
         data = ContactInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        services.referral_update_contact(
+        triage.referral_update_contact(
             referral=referral,
             actor=request.user,
             phone=str(values["phone"]) if "phone" in values else None,
@@ -383,5 +324,5 @@ class ReferralAcknowledgmentResendApi(_ReferralActionApi):
     @extend_schema(request=None, responses={202: ReferralOutputSerializer})
     def post(self, request, referral_id):
         referral = self.referral_for_action(request, referral_id)
-        services.referral_resend_acknowledgment(referral=referral, actor=request.user)
+        triage.referral_resend_acknowledgment(referral=referral, actor=request.user)
         return _referral_response(request, referral_id, response_status=status.HTTP_202_ACCEPTED)

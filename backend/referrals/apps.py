@@ -7,3 +7,10 @@ class ReferralsConfig(AppConfig):
     name = "backend.referrals"
     label = "referrals"
     verbose_name = "Orientations"
+
+    def ready(self):
+        # Importing here, not at module level: app modules need the app registry ready.
+        from backend.notifications.inbound import register_inbound_handler
+        from backend.referrals.inbound_sms import handle_code_sms
+
+        register_inbound_handler(handle_code_sms)

@@ -1,20 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
-class Need(models.TextChoices):
-    """What a referred person needs help with; also what a support structure covers."""
-
-    EMPLOI = "emploi", _("Emploi")
-    FORMATION = "formation", _("Formation")
-    LOGEMENT = "logement", _("Logement")
-    SANTE = "sante", _("Santé")
-    ISOLEMENT = "isolement", _("Isolement")
-    MOBILITE = "mobilite", _("Mobilité")
-    HANDICAP = "handicap", _("Handicap")
-    DEMARCHES = "demarches", _("Démarches administratives")
-    BUDGET = "budget", _("Budget, dettes")
-    AUTRE = "autre", _("Autre")
+from backend.notifications.templates import register_templates
 
 
 class CallMoment(models.TextChoices):
@@ -104,3 +91,14 @@ class EventKind(models.TextChoices):
     DUPLICATE_FLAGGED = "duplicate_flagged", _("Doublon possible")
     CONTACT_CORRECTED = "contact_corrected", _("Coordonnées corrigées")
     ACKNOWLEDGMENT_RESENT = "acknowledgment_resent", _("Accusé de réception renvoyé")
+
+
+@register_templates
+class ReferralTemplate(models.TextChoices):
+    """The messages referrals send (written in backend.referrals.notifications)."""
+
+    FACILITATOR_NEW_REFERRAL = "facilitator_new_referral", _("Nouvelle orientation (facilitateur)")
+    PERSON_ACKNOWLEDGMENT = "person_acknowledgment", _("Accusé de réception (personne)")
+    COORDINATOR_UNASSIGNED = "coordinator_unassigned", _("Orientation sans facilitateur")
+    COORDINATOR_DIGEST = "coordinator_digest", _("Récapitulatif quotidien (coordinateur)")
+    INBOUND_REPLY = "inbound_reply", _("Réponse à un SMS reçu")

@@ -2,10 +2,11 @@ import django_filters
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from backend.referrals.enums import Need, Status
+from backend.referrals.enums import Status
 from backend.referrals.models import Referral
 from backend.referrals.perms import facilitator_territory_ids
 from backend.referrals.selectors import overdue_q
+from backend.structures.enums import Need
 
 
 class ReferralFilter(django_filters.FilterSet):

@@ -1,19 +1,18 @@
 """The public referral form: the person (or a capteur on their behalf) leaves a way to be called.
 
-Used by the server-rendered pages (/r/<token>, /c/<secret>); the intake API validates the same
-rules with its serializer (backend.referrals.serializers.IntakeInputSerializer).
+Used by the server-rendered pages (/r/<token>, /c/<secret>) to show the form and its errors;
+the rules themselves are the intake service's (backend.referrals.services.intake), which the
+intake API's serializer shows the same way.
 """
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
-from backend.referrals.enums import CallMoment, Channel, FilledBy, Need
+from backend.referrals.enums import CallMoment, Channel, FilledBy
 from backend.referrals.models import NOTE_MAX_LENGTH
-from backend.referrals.services import Submission
-
-PHONE_OR_EMAIL_MESSAGE = _("Laissez un numéro de téléphone, ou à défaut une adresse e-mail.")
-CONSENT_MESSAGE = _("Cochez la case pour que nous puissions vous rappeler.")
+from backend.referrals.services.intake import CONSENT_MESSAGE, PHONE_OR_EMAIL_MESSAGE, Submission
+from backend.structures.enums import Need
 
 
 class ReferralForm(forms.Form):
@@ -88,4 +87,5 @@ class ReferralForm(forms.Form):
             note=data.get("note", "").strip(),
             filled_by=FilledBy.CAPTEUR if self.on_behalf else FilledBy.PERSON,
             channel=channel if channel in Channel.values else Channel.LINK,
+            consent=data["consent"],
         )

@@ -3,39 +3,16 @@
 Routing: the capteur's référent facilitator when set and available, else the territory's
 available facilitator with the fewest open referrals (ties: the longest-standing member).
 Due date: N working days after the referral (territory setting), weekends and French public
-holidays excluded.
+holidays excluded (backend.core.calendar).
 """
 
 import datetime
-import functools
 
-import holidays
 from django.db.models import Count, Q
 
 from backend.accounts.enums import Role
 from backend.accounts.models import Membership
 from backend.referrals.enums import OPEN_STATUSES
-
-
-@functools.lru_cache(maxsize=16)
-def french_holidays(year):
-    """French public holidays of `year` (the `holidays` library, kept current upstream)."""
-    return holidays.France(years=year)
-
-
-def is_working_day(day: datetime.date) -> bool:
-    return day.weekday() < 5 and day not in french_holidays(day.year)
-
-
-def add_working_days(start: datetime.date, days: int) -> datetime.date:
-    """The date `days` working days after `start` (`start` itself never counts)."""
-    day = start
-    remaining = days
-    while remaining > 0:
-        day += datetime.timedelta(days=1)
-        if is_working_day(day):
-            remaining -= 1
-    return day
 
 
 def pick_facilitator(*, territory, capteur=None, today: datetime.date):

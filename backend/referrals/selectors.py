@@ -1,29 +1,47 @@
 """Reads of referrals, scoped to the user's territories, with the joins lists need."""
 
-from django.db.models import OuterRef, Q, Subquery
+import datetime
+
+from django.db.models import BooleanField, Case, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from backend.notifications.enums import Template
+from backend.accounts.enums import Role
+from backend.accounts.models import User
 from backend.notifications.models import Notification
-from backend.referrals.enums import Status
-from backend.referrals.models import AccessLog, Orientation, Referral, ReferralEvent
+from backend.referrals.enums import ReferralTemplate, Status
+from backend.referrals.models import Orientation, Referral, ReferralEvent
+from backend.structures.models import Structure
 
 
-def referral_queryset(*, user):
-    """Referrals `user` may see, with what lists show: joins, and the outcome of the person's
-    latest acknowledgment SMS (`acknowledgment_sms_status`, `_last_error`, `_at`: subqueries of
-    the same query, so the inbox stays one query however many rows it has)."""
+def overdue_q(today: datetime.date | None = None) -> Q:
+    """Overdue, defined once: not contacted yet and past its first-contact due date."""
+    today = today or timezone.localdate()
+    return Q(status=Status.NEW, first_contact_due_on__lt=today)
+
+
+def referral_queryset(*, user: User, today: datetime.date | None = None) -> QuerySet[Referral]:
+    """Referrals `user` may see, with what lists show: joins, `overdue` (overdue_q as of
+    `today`), and the outcome of the person's latest acknowledgment SMS
+    (`acknowledgment_sms_status`, `_last_error`, `_at`): annotations of the same query, so
+    the inbox stays one query however many rows it has."""
     return (
         Referral.objects.for_user(user)
         .select_related("territory", "capteur", "assigned_to", "possible_duplicate_of")
-        .annotate(**_latest_acknowledgment_annotations())
+        .annotate(
+            overdue=Case(
+                When(overdue_q(today), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+            **_latest_acknowledgment_annotations(),
+        )
     )
 
 
-def _latest_acknowledgment_annotations():
+def _latest_acknowledgment_annotations() -> dict[str, Subquery]:
     latest = Notification.objects.filter(
-        referral=OuterRef("pk"), template=Template.PERSON_ACKNOWLEDGMENT
+        referral=OuterRef("pk"), template=ReferralTemplate.PERSON_ACKNOWLEDGMENT
     ).order_by("-created_at", "-id")
     fields = {"status": "status", "last_error": "last_error", "at": "updated_at"}
     return {
@@ -32,33 +50,34 @@ def _latest_acknowledgment_annotations():
     }
 
 
-def overdue_q(today=None):
-    """Not contacted yet and past its first-contact due date."""
-    today = today or timezone.localdate()
-    return Q(status=Status.NEW, first_contact_due_on__lt=today)
-
-
-def referral_get(*, user, pk) -> Referral:
+def referral_get(*, user: User, pk: int) -> Referral:
     """The referral `pk` if `user` may see it; 404 otherwise (whether it exists or not)."""
     return get_object_or_404(referral_queryset(user=user), pk=pk)
 
 
-def referral_event_list(*, referral):
+def referral_event_list(*, referral: Referral) -> QuerySet[ReferralEvent]:
     return ReferralEvent.objects.filter(referral=referral).select_related("actor")
 
 
-def orientation_list(*, referral):
+def orientation_list(*, referral: Referral) -> QuerySet[Orientation]:
     return Orientation.objects.filter(referral=referral).select_related("structure")
 
 
-def orientation_get(*, user, pk) -> Orientation:
+def orientation_get(*, user: User, pk: int) -> Orientation:
     return get_object_or_404(
         Orientation.objects.for_user(user).select_related("referral", "structure"), pk=pk
     )
 
 
-def referral_record_access(*, user, referrals, action) -> None:
-    """Audit: `user` read the personal data of `referrals` (one INSERT)."""
-    AccessLog.objects.bulk_create(
-        [AccessLog(referral=referral, user=user, action=action) for referral in referrals]
+def reassignment_targets(*, referral: Referral) -> QuerySet[User]:
+    """Who `referral` may be given to: the active facilitators of its territory."""
+    return User.objects.filter(
+        is_active=True,
+        memberships__territory_id=referral.territory_id,
+        memberships__role=Role.FACILITATOR,
     )
+
+
+def orientable_structures(*, referral: Referral) -> QuerySet[Structure]:
+    """Where `referral`'s person may be oriented: the active structures of its territory."""
+    return Structure.objects.filter(territory_id=referral.territory_id, is_active=True)

@@ -6,6 +6,7 @@ from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers
 
 from backend.notifications.enums import NotificationStatus
+from backend.referrals import messages
 from backend.referrals.enums import (
     UNREACHABLE_SUGGESTION_ATTEMPTS,
     AttemptKind,
@@ -13,13 +14,13 @@ from backend.referrals.enums import (
     CallMoment,
     Channel,
     ClosingReason,
-    Need,
     OrientationOutcome,
     Status,
 )
-from backend.referrals.forms import CONSENT_MESSAGE, PHONE_OR_EMAIL_MESSAGE
 from backend.referrals.models import NOTE_MAX_LENGTH, Orientation, Referral, ReferralEvent
 from backend.referrals.perms import can_see_personal_data
+from backend.referrals.services.intake import CONSENT_MESSAGE, PHONE_OR_EMAIL_MESSAGE
+from backend.structures.enums import Need
 
 PERSONAL_FIELDS = ("first_name", "phone", "email", "note")
 NOTIFICATION_STATUS_HELP = ", ".join(NotificationStatus.values)
@@ -76,10 +77,18 @@ class IntakeInputSerializer(serializers.Serializer):
 
 
 class IntakeAcknowledgmentSerializer(serializers.Serializer):
-    reference = serializers.CharField()
-    message = serializers.CharField()
-    facilitator_first_name = serializers.CharField(allow_null=True)
+    """What the person is told after submitting (from a referral): who will call, by when."""
+
+    reference = serializers.CharField(source="pseudonym")
+    message = serializers.SerializerMethodField()
+    facilitator_first_name = serializers.SerializerMethodField()
     first_contact_due_on = serializers.DateField()
+
+    def get_message(self, referral) -> str:
+        return messages.intake_acknowledgment(referral)
+
+    def get_facilitator_first_name(self, referral) -> str | None:
+        return referral.assigned_to.first_name if referral.assigned_to else None
 
 
 class AcknowledgmentSmsOutputSerializer(serializers.Serializer):
@@ -160,9 +169,8 @@ class ReferralOutputSerializer(serializers.ModelSerializer):
         return str(referral.assigned_to) if referral.assigned_to_id else None
 
     def get_overdue(self, referral) -> bool:
-        today = self.context["today"]
-        due = referral.first_contact_due_on
-        return referral.status == Status.NEW and due is not None and due < today
+        # Annotated by backend.referrals.selectors.referral_queryset (selectors.overdue_q).
+        return referral.overdue
 
     def get_possible_duplicate_of_reference(self, referral) -> str | None:
         duplicate = referral.possible_duplicate_of

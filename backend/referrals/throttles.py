@@ -1,4 +1,5 @@
-"""Rate limits of the public referral paths (HTML form and intake API), one mechanism for both.
+"""Rate limits of the public referral paths, one mechanism for every door: per client address
+(HTML form and intake API, checked by the door) and per referral code (the intake service).
 
 DRF throttles read the client address through exactly settings.TRUSTED_PROXY_COUNT proxies
 (REST_FRAMEWORK["NUM_PROXIES"]), so a forged X-Forwarded-For cannot reset the count.
@@ -15,19 +16,20 @@ class ReferralIPThrottle(throttling.SimpleRateThrottle):
 
 
 class ReferralCodeThrottle(throttling.SimpleRateThrottle):
-    """Per referral code: a poster cannot be used to flood the facilitators' inbox."""
+    """Per referral code, whatever the door: a poster cannot flood the facilitators' inbox.
+    Counted by the intake service (no request there): the code's token is the key."""
 
     scope = "referral_code"
 
+    def __init__(self, code_token: str):
+        super().__init__()
+        self.code_token = code_token
+
     def get_cache_key(self, request, view):
-        token = getattr(request, "referral_code_token", None)
-        if not token:
-            return None
-        return self.cache_format % {"scope": self.scope, "ident": token}
+        return self.cache_format % {"scope": self.scope, "ident": self.code_token}
 
 
-def _wait(request, throttle_class):
-    throttle = throttle_class()
+def _wait(throttle, request=None) -> int | None:
     if throttle.allow_request(request, None):
         return None
     return int(throttle.wait() or 60) + 1
@@ -36,11 +38,11 @@ def _wait(request, throttle_class):
 def check_client_rate(request):
     """Counts one public submission for the client address: every POST, bots and bad input
     included. Returns None when allowed, else the seconds to wait (for Retry-After)."""
-    return _wait(request, ReferralIPThrottle)
+    return _wait(ReferralIPThrottle(), request)
 
 
-def check_code_rate(request, *, code_token):
+def code_rate_wait(code_token: str) -> int | None:
     """Counts one submission for the referral code. Call it only for a valid, human
-    submission: counting junk would let anyone with the poster's link block it for everyone."""
-    request.referral_code_token = code_token
-    return _wait(request, ReferralCodeThrottle)
+    submission (the intake service does): counting junk would let anyone with the poster's
+    link block it for everyone. Returns None when allowed, else the seconds to wait."""
+    return _wait(ReferralCodeThrottle(code_token))

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from backend.referrals.enums import Need
+from backend.structures.enums import Need
 from backend.structures.models import Structure, StructureContact
 from backend.structures.services import canonical_needs, structure_deactivate
 

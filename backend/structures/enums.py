@@ -2,6 +2,25 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class Need(models.TextChoices):
+    """What a referred person needs help with, and what a support structure covers.
+
+    Declared here, below referrals in the layers: structures are described by the needs they
+    cover, and a referral's needs are matched against them when orienting.
+    """
+
+    EMPLOI = "emploi", _("Emploi")
+    FORMATION = "formation", _("Formation")
+    LOGEMENT = "logement", _("Logement")
+    SANTE = "sante", _("Santé")
+    ISOLEMENT = "isolement", _("Isolement")
+    MOBILITE = "mobilite", _("Mobilité")
+    HANDICAP = "handicap", _("Handicap")
+    DEMARCHES = "demarches", _("Démarches administratives")
+    BUDGET = "budget", _("Budget, dettes")
+    AUTRE = "autre", _("Autre")
+
+
 class StructureKind(models.TextChoices):
     """The kinds of support structures a facilitator orients people to."""
 

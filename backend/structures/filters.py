@@ -2,8 +2,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from backend.referrals.enums import Need
-from backend.structures.enums import StructureKind
+from backend.structures.enums import Need, StructureKind
 from backend.structures.models import Structure
 from backend.structures.selectors import covering_needs
 

@@ -26,8 +26,7 @@ from decimal import Decimal, InvalidOperation
 from django.utils.translation import gettext as _
 
 from backend.core.errors import DomainError
-from backend.referrals.enums import Need
-from backend.structures.enums import StructureKind
+from backend.structures.enums import Need, StructureKind
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 CSV_SOURCE = "csv"

@@ -16,8 +16,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 from backend.accounts.models import Territory
 from backend.accounts.scoping import TerritoryScopedQuerySet, scoped_queryset
 from backend.core.models import Place, TimeStampedModel
-from backend.referrals.enums import Need
-from backend.structures.enums import StructureKind
+from backend.structures.enums import Need, StructureKind
 
 
 def validate_needs(value):

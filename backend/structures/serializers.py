@@ -3,8 +3,7 @@ from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers
 
 from backend.accounts.scoping import territories_for
-from backend.referrals.enums import Need
-from backend.structures.enums import ImportFormat
+from backend.structures.enums import ImportFormat, Need
 from backend.structures.importers import MAX_FILE_BYTES
 from backend.structures.models import Structure, StructureContact
 from backend.structures.services import canonical_needs

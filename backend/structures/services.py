@@ -8,9 +8,8 @@ from django.db import IntegrityError, transaction
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from backend.referrals.enums import Need
 from backend.structures import importers
-from backend.structures.enums import ImportFormat, StructureKind
+from backend.structures.enums import ImportFormat, Need, StructureKind
 from backend.structures.models import Structure, StructureContact
 
 STRUCTURE_EDITABLE_FIELDS = {

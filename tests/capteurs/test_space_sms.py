@@ -2,8 +2,9 @@
 
 import pytest
 
+from backend.capteurs.enums import CapteurTemplate
 from backend.capteurs.services import capteur_space_issue
-from backend.notifications.enums import Channel, NotificationStatus, Template
+from backend.notifications.enums import Channel, NotificationStatus
 from backend.notifications.models import Notification
 from tests.capteurs.factories import CapteurFactory
 
@@ -38,7 +39,7 @@ def test_a_mobile_capteur_gets_its_space_link_by_sms(
     notification = Notification.objects.get()
     assert (notification.channel, notification.template) == (
         Channel.SMS,
-        Template.CAPTEUR_SPACE_LINK,
+        CapteurTemplate.CAPTEUR_SPACE_LINK,
     )
     assert (notification.recipient, notification.territory) == (MOBILE, territory)
     assert capteur.space_url in notification.body

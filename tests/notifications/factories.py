@@ -8,8 +8,9 @@ from django.utils import timezone
 from twilio.http import HttpClient
 from twilio.http.response import Response
 
-from backend.notifications.enums import Channel, NotificationStatus, Sender, Template
+from backend.notifications.enums import Channel, NotificationStatus, Sender
 from backend.notifications.models import Notification
+from backend.referrals.enums import ReferralTemplate
 from tests.accounts.factories import TerritoryFactory
 
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
@@ -32,7 +33,7 @@ class NotificationFactory(factory.django.DjangoModelFactory):
 
     territory = factory.SubFactory(TerritoryFactory)
     channel = Channel.SMS
-    template = Template.FACILITATOR_NEW_REFERRAL
+    template = ReferralTemplate.FACILITATOR_NEW_REFERRAL
     recipient = factory.Sequence(lambda n: f"+33781{n % 1000000:06d}")
     body = "Relais: nouvelle orientation R-2026-000001 de Bar-tabac du Centre. Besoins: emploi."
     sender = Sender.ALPHANUMERIC
@@ -43,13 +44,16 @@ class NotificationFactory(factory.django.DjangoModelFactory):
     class Params:
         # To a referred person: quiet hours and the daily cap apply.
         to_person = factory.Trait(
-            template=Template.PERSON_ACKNOWLEDGMENT,
+            template=ReferralTemplate.PERSON_ACKNOWLEDGMENT,
+            quiet_hours=True,
+            daily_capped=True,
             recipient=PERSON_MOBILE,
             body="Bonjour, c'est Relais. Votre demande est bien arrivée.",
         )
         # A reply to someone who texted the territory's two-way number.
         reply = factory.Trait(
-            template=Template.INBOUND_REPLY,
+            template=ReferralTemplate.INBOUND_REPLY,
+            daily_capped=True,
             recipient=PERSON_MOBILE,
             body="Relais: nous n'avons pas reconnu ce code.",
             sender=Sender.TWO_WAY,
@@ -57,7 +61,7 @@ class NotificationFactory(factory.django.DjangoModelFactory):
         )
         email = factory.Trait(
             channel=Channel.EMAIL,
-            template=Template.COORDINATOR_UNASSIGNED,
+            template=ReferralTemplate.COORDINATOR_UNASSIGNED,
             recipient=factory.Sequence(lambda n: f"coordination{n}@example.org"),
             subject="Orientation R-2026-000001 sans facilitateur",
             sender="",

@@ -2,8 +2,9 @@
 
 import pytest
 
-from backend.notifications.enums import Channel, NotificationStatus, Template
+from backend.notifications.enums import Channel, NotificationStatus
 from backend.notifications.models import Notification, SmsOptOut
+from backend.referrals.enums import ReferralTemplate
 from tests.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +21,7 @@ def admin_client(client):
 def sms(status, *, recipient="+33612345678", last_error="", **fields):
     return Notification.objects.create(
         channel=Channel.SMS,
-        template=Template.FACILITATOR_NEW_REFERRAL,
+        template=ReferralTemplate.FACILITATOR_NEW_REFERRAL,
         recipient=recipient,
         body="Relais: nouvelle orientation R-2026-000001.",
         status=status,
@@ -34,7 +35,7 @@ def test_the_outbox_lists_failures_with_masked_numbers(admin_client):
     sms(NotificationStatus.FAILED, last_error="Twilio 400/21211", provider_status="undelivered")
     Notification.objects.create(
         channel=Channel.EMAIL,
-        template=Template.COORDINATOR_DIGEST,
+        template=ReferralTemplate.COORDINATOR_DIGEST,
         recipient="coordination@example.org",
         subject="Relais",
         body="Récapitulatif",

@@ -6,16 +6,15 @@ import smtplib
 
 import pytest
 
-from backend.notifications.delivery import deliver, sweep
-from backend.notifications.enums import Channel, NotificationStatus, Template
+from backend.capteurs.enums import CapteurTemplate
+from backend.notifications.delivery import deliver
+from backend.notifications.enums import Channel, NotificationStatus
 from backend.notifications.models import Notification, SmsOptOut
-from backend.notifications.services import (
-    next_person_sms_time,
-    notification_create,
-    notification_retry,
-)
-from backend.notifications.tasks import deliver_notification
-from backend.referrals.services import Submission, referral_submit
+from backend.notifications.policy import next_person_sms_time
+from backend.notifications.services import notification_create, notification_retry
+from backend.notifications.tasks import deliver_notification, sweep
+from backend.referrals.enums import ReferralTemplate
+from backend.referrals.services.intake import Submission, referral_submit
 from tests.capteurs.factories import CapteurFactory, ReferralCodeFactory
 from tests.notifications.factories import (
     LANDLINE,
@@ -78,7 +77,7 @@ def test_a_row_claimed_by_another_worker_is_left_to_it(territory, twilio):
 
 
 @pytest.mark.parametrize(
-    "template", [Template.PERSON_ACKNOWLEDGMENT, Template.FACILITATOR_NEW_REFERRAL]
+    "template", [ReferralTemplate.PERSON_ACKNOWLEDGMENT, ReferralTemplate.FACILITATOR_NEW_REFERRAL]
 )
 def test_no_sms_goes_to_a_number_that_said_stop(territory, twilio, template):
     # given the number texted STOP
@@ -113,7 +112,7 @@ def test_an_sms_to_a_number_that_cannot_get_one_fails_at_once(
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         notification = notification_create(
             channel=Channel.SMS,
-            template=Template.CAPTEUR_SPACE_LINK,
+            template=CapteurTemplate.CAPTEUR_SPACE_LINK,
             recipient=number,
             body="Relais: voici le lien de votre espace capteur.",
             territory=territory,
@@ -226,11 +225,13 @@ def test_a_referral_at_night_acknowledges_the_person_next_morning(
 
     # when a person leaves their number
     with django_capture_on_commit_callbacks(execute=True):
-        referral_submit(code=code, submission=Submission(first_name="Sam", phone=PERSON_MOBILE))
+        referral_submit(
+            code=code, submission=Submission(first_name="Sam", phone=PERSON_MOBILE, consent=True)
+        )
 
     # then the facilitator is told now, the person waits for 9:00
     assert [form["To"] for form in twilio.sent] == [str(facilitator.phone)]
-    acknowledgment = Notification.objects.get(template=Template.PERSON_ACKNOWLEDGMENT)
+    acknowledgment = Notification.objects.get(template=ReferralTemplate.PERSON_ACKNOWLEDGMENT)
     assert acknowledgment.status == NotificationStatus.PENDING
     assert acknowledgment.not_before == paris(2026, 6, 10, 9, 0)
 

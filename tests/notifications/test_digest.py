@@ -3,9 +3,10 @@ reference only. The task is called directly: its body runs in-process, as a work
 
 import pytest
 
-from backend.notifications.enums import Channel, NotificationStatus, Template
+from backend.notifications.enums import Channel, NotificationStatus
 from backend.notifications.models import Notification
-from backend.notifications.tasks import send_coordinator_digests
+from backend.referrals.enums import ReferralTemplate
+from backend.referrals.tasks import send_coordinator_digests
 from tests.accounts.factories import MembershipFactory, UserFactory
 from tests.referrals.factories import ReferralFactory
 
@@ -13,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def digests():
-    return Notification.objects.filter(template=Template.COORDINATOR_DIGEST).order_by("id")
+    return Notification.objects.filter(template=ReferralTemplate.COORDINATOR_DIGEST).order_by("id")
 
 
 @pytest.fixture

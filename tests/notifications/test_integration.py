@@ -31,11 +31,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from backend.config.celery import app as celery_app
-from backend.notifications.delivery import sweep
-from backend.notifications.enums import Channel, NotificationStatus, Template
+from backend.notifications.enums import Channel, NotificationStatus
 from backend.notifications.models import Notification
-from backend.notifications.services import next_person_sms_time, notification_create
-from backend.notifications.tasks import deliver_notification
+from backend.notifications.policy import next_person_sms_time
+from backend.notifications.services import notification_create
+from backend.notifications.tasks import deliver_notification, sweep
+from backend.referrals.enums import ReferralTemplate
 from backend.referrals.models import Referral
 from tests.capteurs.factories import CapteurFactory, ReferralCodeFactory
 from tests.notifications.fake_twilio import FakeTwilio
@@ -409,7 +410,7 @@ def _sms(recipient=PERSON_PHONE):
     outside a transaction)."""
     return notification_create(
         channel=Channel.SMS,
-        template=Template.FACILITATOR_NEW_REFERRAL,
+        template=ReferralTemplate.FACILITATOR_NEW_REFERRAL,
         recipient=recipient,
         body="Relais: nouvelle orientation R-TEST.",
     )
@@ -431,9 +432,11 @@ def test_a_referrals_sms_reaches_twilio_through_a_real_worker(api, code, facilit
 
     assert response.status_code == 201
     referral = Referral.objects.get()
-    alert = Notification.objects.get(referral=referral, template=Template.FACILITATOR_NEW_REFERRAL)
+    alert = Notification.objects.get(
+        referral=referral, template=ReferralTemplate.FACILITATOR_NEW_REFERRAL
+    )
     acknowledgment = Notification.objects.get(
-        referral=referral, template=Template.PERSON_ACKNOWLEDGMENT
+        referral=referral, template=ReferralTemplate.PERSON_ACKNOWLEDGMENT
     )
     (alert,) = _wait_for_status([alert], NotificationStatus.SENT)
     assert alert.status == NotificationStatus.SENT, alert.last_error
@@ -526,7 +529,7 @@ def test_21211_is_not_retried(fake, live):
 def test_a_task_delivered_twice_sends_once(fake, live):
     notification = Notification.objects.create(
         channel=Channel.SMS,
-        template=Template.FACILITATOR_NEW_REFERRAL,
+        template=ReferralTemplate.FACILITATOR_NEW_REFERRAL,
         recipient=PERSON_PHONE,
         body="Relais: nouvelle orientation R-TEST.",
     )

@@ -11,11 +11,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from backend.config.celery import app as celery_app
-from backend.notifications.delivery import sweep
-from backend.notifications.enums import Channel, NotificationStatus, Sender, Template
+from backend.notifications.enums import Channel, NotificationStatus, Sender
 from backend.notifications.models import Notification
+from backend.notifications.tasks import sweep
+from backend.referrals.enums import ReferralTemplate
 from backend.referrals.models import Referral
-from backend.referrals.services import Submission, referral_submit
+from backend.referrals.services.intake import Submission, referral_submit
 from tests.accounts.factories import MembershipFactory
 from tests.capteurs.factories import CapteurFactory, ReferralCodeFactory
 from tests.notifications.factories import (
@@ -53,6 +54,7 @@ def submission(**overrides):
             "phone": PERSON_MOBILE,
             "needs": ["emploi", "logement"],
             "note": NOTE,
+            "consent": True,
             **overrides,
         }
     )
@@ -74,7 +76,7 @@ def test_a_referral_writes_the_facilitators_sms_and_the_persons_acknowledgment(
         referral = referral_submit(code=code, submission=submission()).referral
 
     # then the facilitator gets an SMS: capteur, needs, due date, and nothing personal
-    alert = outbox(Template.FACILITATOR_NEW_REFERRAL).get()
+    alert = outbox(ReferralTemplate.FACILITATOR_NEW_REFERRAL).get()
     assert (alert.channel, alert.recipient) == (Channel.SMS, str(facilitator.phone))
     assert alert.referral == referral
     assert referral.first_contact_due_on == datetime.date(2026, 6, 11)
@@ -85,7 +87,7 @@ def test_a_referral_writes_the_facilitators_sms_and_the_persons_acknowledgment(
     for personal in ("Samia", PERSON_MOBILE, "07 81", "voiture"):
         assert personal not in alert.body
     # and the person an acknowledgment saying who calls and by when
-    acknowledgment = outbox(Template.PERSON_ACKNOWLEDGMENT).get()
+    acknowledgment = outbox(ReferralTemplate.PERSON_ACKNOWLEDGMENT).get()
     assert acknowledgment.recipient == PERSON_MOBILE
     assert acknowledgment.sender == Sender.ALPHANUMERIC
     assert acknowledgment.body == (
@@ -106,8 +108,14 @@ def test_the_rows_are_pending_until_the_referral_commits(
         referral_submit(code=code, submission=submission())
 
         # then both messages are written, pending, and nothing was sent
-        assert outbox(Template.FACILITATOR_NEW_REFERRAL).get().status == NotificationStatus.PENDING
-        assert outbox(Template.PERSON_ACKNOWLEDGMENT).get().status == NotificationStatus.PENDING
+        assert (
+            outbox(ReferralTemplate.FACILITATOR_NEW_REFERRAL).get().status
+            == NotificationStatus.PENDING
+        )
+        assert (
+            outbox(ReferralTemplate.PERSON_ACKNOWLEDGMENT).get().status
+            == NotificationStatus.PENDING
+        )
 
     # when the transaction commits
     for callback in callbacks:
@@ -124,7 +132,7 @@ def test_a_referral_with_an_email_only_gets_no_acknowledgment_sms(
         referral_submit(code=code, submission=submission(phone="", email="samia@example.org"))
 
     assert list(Notification.objects.values_list("template", flat=True)) == [
-        Template.FACILITATOR_NEW_REFERRAL
+        ReferralTemplate.FACILITATOR_NEW_REFERRAL
     ]
 
 
@@ -137,7 +145,7 @@ def test_with_no_facilitator_the_coordinators_get_an_email(
         referral = referral_submit(code=code, submission=submission()).referral
 
     # then the coordinator gets an email naming the reference, not the person
-    alert = outbox(Template.COORDINATOR_UNASSIGNED).get()
+    alert = outbox(ReferralTemplate.COORDINATOR_UNASSIGNED).get()
     assert (alert.channel, alert.recipient) == (Channel.EMAIL, coordinator.email)
     assert alert.status == NotificationStatus.SENT
     [email] = mailoutbox
@@ -148,7 +156,7 @@ def test_with_no_facilitator_the_coordinators_get_an_email(
         assert personal not in email.subject + email.body
     # and the person is still told someone will call
     assert "Une personne de l'équipe vous appellera" in (
-        outbox(Template.PERSON_ACKNOWLEDGMENT).get().body
+        outbox(ReferralTemplate.PERSON_ACKNOWLEDGMENT).get().body
     )
 
 
@@ -163,7 +171,7 @@ def test_a_facilitator_without_a_mobile_gets_the_alert_by_email(
         referral = referral_submit(code=code, submission=submission()).referral
 
     # then the facilitator is told by email
-    alert = outbox(Template.FACILITATOR_NEW_REFERRAL).get()
+    alert = outbox(ReferralTemplate.FACILITATOR_NEW_REFERRAL).get()
     assert (alert.channel, alert.recipient) == (Channel.EMAIL, facilitator.email)
     [email] = mailoutbox
     assert email.subject == f"Nouvelle orientation {referral.pseudonym}"
@@ -207,8 +215,8 @@ def test_the_intake_api_answers_and_the_messages_leave_after_commit(
 
     assert response.status_code == 201
     assert dict(Notification.objects.values_list("template", "status")) == {
-        Template.FACILITATOR_NEW_REFERRAL: NotificationStatus.SENT,
-        Template.PERSON_ACKNOWLEDGMENT: NotificationStatus.SENT,
+        ReferralTemplate.FACILITATOR_NEW_REFERRAL: NotificationStatus.SENT,
+        ReferralTemplate.PERSON_ACKNOWLEDGMENT: NotificationStatus.SENT,
     }
 
 

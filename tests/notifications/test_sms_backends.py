@@ -9,11 +9,11 @@ from celery.exceptions import Retry
 
 from backend.config.celery import app as celery_app
 from backend.notifications import sms
-from backend.notifications.delivery import MAX_ATTEMPTS, deliver, retry_delay, sweep
+from backend.notifications.delivery import MAX_ATTEMPTS, deliver, retry_delay
 from backend.notifications.enums import NotificationStatus
 from backend.notifications.models import Notification
 from backend.notifications.sms import TransientSmsError
-from backend.notifications.tasks import deliver_notification
+from backend.notifications.tasks import deliver_notification, sweep
 from tests.notifications.factories import (
     PUBLIC_BASE_URL,
     TWILIO_ACCOUNT_SID,

@@ -8,10 +8,12 @@ import pytest
 from twilio.request_validator import RequestValidator
 
 from backend.capteurs.models import ReferralCode
-from backend.notifications.delivery import deliver, sweep
-from backend.notifications.enums import NotificationStatus, Sender, Template
+from backend.notifications.delivery import deliver
+from backend.notifications.enums import NotificationStatus, Sender
 from backend.notifications.models import Notification, SmsOptOut
+from backend.notifications.tasks import sweep
 from backend.referrals.enums import Channel as ReferralChannel
+from backend.referrals.enums import ReferralTemplate
 from backend.referrals.models import Referral
 from tests.capteurs.factories import CapteurFactory, ReferralCodeFactory
 from tests.notifications.factories import (
@@ -207,7 +209,7 @@ def test_texting_a_short_code_refers_the_person_and_replies_from_the_territorys_
     assert referral.assigned_to == facilitator
     # and the person gets a reply from the number they texted
     reply = Notification.objects.get(recipient=PERSON_MOBILE)
-    assert reply.template == Template.PERSON_ACKNOWLEDGMENT
+    assert reply.template == ReferralTemplate.PERSON_ACKNOWLEDGMENT
     assert (reply.sender, reply.sender_number) == (Sender.TWO_WAY, TWO_WAY_NUMBER)
     assert reply.status == NotificationStatus.SENT
     sent = {form["To"]: form for form in twilio.sent}
@@ -263,7 +265,7 @@ def test_a_revoked_code_gets_the_unknown_code_reply(
         text(client, "K7Q2")
 
     assert not Referral.objects.exists()
-    assert Notification.objects.get().template == Template.INBOUND_REPLY
+    assert Notification.objects.get().template == ReferralTemplate.INBOUND_REPLY
 
 
 def test_an_unknown_code_gets_a_helpful_reply_with_the_territorys_phone(
@@ -277,7 +279,7 @@ def test_an_unknown_code_gets_a_helpful_reply_with_the_territorys_phone(
     # then no referral, and one reply naming the territory's contact number
     assert not Referral.objects.exists()
     reply = Notification.objects.get()
-    assert reply.template == Template.INBOUND_REPLY
+    assert reply.template == ReferralTemplate.INBOUND_REPLY
     assert reply.status == NotificationStatus.SENT
     [form] = twilio.sent
     assert (form["To"], form["From"]) == (PERSON_MOBILE, TWO_WAY_NUMBER)

@@ -7,9 +7,9 @@ import json
 import pytest
 from django.utils import timezone
 
-from backend.notifications.enums import Channel, NotificationStatus, Template
+from backend.notifications.enums import Channel, NotificationStatus
 from backend.notifications.models import Notification
-from backend.referrals.enums import EventKind
+from backend.referrals.enums import EventKind, ReferralTemplate
 from backend.referrals.models import Referral, ReferralEvent
 from tests.conftest import problem_errors
 from tests.referrals.factories import ReferralFactory
@@ -24,7 +24,7 @@ LANDLINE = "+33559001122"
 @pytest.fixture(autouse=True)
 def _daytime(monkeypatch):
     """SMS to people wait for the morning; these tests run at any hour."""
-    monkeypatch.setattr("backend.notifications.services.next_person_sms_time", lambda: None)
+    monkeypatch.setattr("backend.notifications.policy.next_person_sms_time", lambda: None)
 
 
 @pytest.fixture
@@ -39,7 +39,7 @@ def acknowledgment(referral, *, status=NotificationStatus.FAILED, last_error="")
         referral=referral,
         territory=referral.territory,
         channel=Channel.SMS,
-        template=Template.PERSON_ACKNOWLEDGMENT,
+        template=ReferralTemplate.PERSON_ACKNOWLEDGMENT,
         recipient=str(referral.phone),
         body="Bonjour, c'est Relais.",
         status=status,
@@ -84,7 +84,7 @@ def test_other_messages_of_the_referral_are_not_the_acknowledgment(facilitator_a
     Notification.objects.create(
         referral=referral,
         channel=Channel.SMS,
-        template=Template.FACILITATOR_NEW_REFERRAL,
+        template=ReferralTemplate.FACILITATOR_NEW_REFERRAL,
         recipient="+33612000000",
         body="Relais: nouvelle orientation.",
         status=NotificationStatus.FAILED,
@@ -150,7 +150,10 @@ def test_correcting_the_number_then_resending_sends_a_new_acknowledgment(
     assert response.status_code == 202, response.json()
     assert response.json()["acknowledgment_sms"]["status"] == "pending"
     latest = Notification.objects.filter(referral=referral).order_by("-id").first()
-    assert (latest.template, latest.recipient) == (Template.PERSON_ACKNOWLEDGMENT, RIGHT_NUMBER)
+    assert (latest.template, latest.recipient) == (
+        ReferralTemplate.PERSON_ACKNOWLEDGMENT,
+        RIGHT_NUMBER,
+    )
     assert latest.status == NotificationStatus.SENT  # by the console backend
     event = ReferralEvent.objects.get(referral=referral, kind=EventKind.ACKNOWLEDGMENT_RESENT)
     assert (event.actor, event.payload) == (facilitator, {"notification": latest.id})

@@ -3,10 +3,10 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from backend.core.calendar import add_working_days
 from backend.referrals.enums import Channel, EventKind
 from backend.referrals.models import Referral
-from backend.referrals.routing import add_working_days
-from backend.referrals.services import Submission, referral_submit
+from backend.referrals.services.intake import Submission, referral_submit
 from tests.accounts.factories import MembershipFactory, UserFactory
 from tests.capteurs.factories import CapteurFactory, ReferralCodeFactory
 from tests.referrals.factories import ReferralFactory
@@ -17,7 +17,9 @@ pytestmark = pytest.mark.django_db
 def submit(code, phone="+33612345678", **overrides):
     return referral_submit(
         code=code,
-        submission=Submission(first_name="Sam", phone=phone, channel=Channel.QR, **overrides),
+        submission=Submission(
+            first_name="Sam", phone=phone, channel=Channel.QR, consent=True, **overrides
+        ),
     ).referral
 
 

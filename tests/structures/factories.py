@@ -1,7 +1,6 @@
 import factory
 
-from backend.referrals.enums import Need
-from backend.structures.enums import StructureKind
+from backend.structures.enums import Need, StructureKind
 from backend.structures.models import Structure, StructureContact
 from tests.accounts.factories import TerritoryFactory
 

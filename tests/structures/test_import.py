@@ -5,7 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
-from backend.referrals.enums import Need
+from backend.structures.enums import Need
 from backend.structures.importers import UnreadableFile, needs_from_thematiques, parse_csv
 from backend.structures.models import Structure, StructureContact
 from backend.structures.services import structure_import_file

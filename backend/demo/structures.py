@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from backend.demo.data import PLACES
-from backend.referrals.enums import Need as N
+from backend.structures.enums import Need as N
 from backend.structures.enums import StructureKind as K
 from backend.structures.models import Structure
 from backend.structures.services import structure_create

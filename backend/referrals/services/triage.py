@@ -1,218 +1,44 @@
-"""Writes on referrals. The public form, the intake API, the triage API and the admin all call
-these; each writes its event rows in the same transaction.
+"""Triage: what a facilitator does with a referral once it is in the inbox. Contacts, status
+moves along the lifecycle table, reassignment, orientation to a structure, notes, corrections
+of the person's contact details and a resent acknowledgment. Each write records its event rows
+in the same transaction; APIs, the admin and tasks all call these.
 
 Personal data never goes into logs or event payloads: ids and codes only.
 """
 
 import datetime
-import hashlib
-import json
 import logging
-from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from backend.accounts.enums import Role
-from backend.accounts.models import Membership
-from backend.capteurs.models import Capteur, ReferralCode
+from backend.accounts.models import User
 from backend.core.errors import DomainError
-from backend.notifications import services as notification_services
-from backend.notifications.enums import NotificationStatus, Template
+from backend.notifications.enums import NotificationStatus
 from backend.notifications.models import Notification
-from backend.referrals import routing
+from backend.referrals import selectors
 from backend.referrals.enums import (
     STATUS_TRANSITIONS,
     AttemptOutcome,
-    Channel,
     ClosingReason,
     EventKind,
-    FilledBy,
     Status,
 )
 from backend.referrals.models import ContactAttempt, Orientation, Referral, ReferralEvent
-from backend.referrals.privacy import PRIVACY_NOTICE_VERSION
+from backend.referrals.notifications import (
+    ReferralTemplate,
+    notify_assignee,
+    person_acknowledgment_create,
+)
 
 logger = logging.getLogger(__name__)
 
-DUPLICATE_WINDOW = datetime.timedelta(days=30)
 # A facilitator may resend the person's acknowledgment once in this time per referral: enough
 # to correct a number and try again, too little to turn Relais into an SMS cannon.
 ACKNOWLEDGMENT_RESEND_INTERVAL = datetime.timedelta(minutes=10)
-
-
-class IdempotencyConflict(DomainError):
-    """The idempotency key was already used for a different submission."""
-
-    status_code = 422
-    code = "idempotency_key_reused"
-
-
-@dataclass(frozen=True)
-class Submission:
-    """What a person (or a capteur on their behalf) submits. Already validated in shape."""
-
-    first_name: str
-    phone: str = ""  # E.164, or "" when an email is given
-    email: str = ""
-    call_moments: list[str] = field(default_factory=list)
-    needs: list[str] = field(default_factory=list)
-    note: str = ""
-    filled_by: str = FilledBy.PERSON
-    channel: str = Channel.LINK
-
-    def fingerprint(self, code: ReferralCode | None) -> str:
-        payload = {
-            "code": code.token if code else None,
-            "first_name": self.first_name,
-            "phone": str(self.phone),
-            "email": self.email.lower(),
-            "call_moments": sorted(self.call_moments),
-            "needs": sorted(self.needs),
-            "note": self.note,
-            "filled_by": self.filled_by,
-            "channel": self.channel,
-        }
-        return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
-
-
-@dataclass(frozen=True)
-class SubmitResult:
-    referral: Referral
-    created: bool  # False when an idempotent replay returned the first referral
-
-
-def referral_submit(
-    *,
-    code: ReferralCode,
-    submission: Submission,
-    idempotency_key: str | None = None,
-    acknowledgment_sender: dict | None = None,
-    consent_version: str = PRIVACY_NOTICE_VERSION,
-) -> SubmitResult:
-    """Records a referral from a capteur's code and routes it to a facilitator.
-
-    Preconditions: `code` is active, with `capteur__territory` loaded; consent was given
-    (callers refuse the submission otherwise). The same `idempotency_key` twice returns the
-    first referral (created=False) and raises IdempotencyConflict (422) when the payload
-    differs; concurrent submissions with one key leave exactly one referral.
-    `acknowledgment_sender` (sender, sender_number) sends the person's acknowledgment from the
-    territory's two-way number, when the person texted it.
-    """
-    if not code.is_active:
-        raise DomainError(_("Ce code n'est plus valable."), code="code_revoked")
-    fingerprint = submission.fingerprint(code)
-    try:
-        with transaction.atomic():
-            referral = _create_referral(
-                territory=code.capteur.territory,
-                capteur=code.capteur,
-                code=code,
-                submission=submission,
-                idempotency_key=idempotency_key,
-                fingerprint=fingerprint,
-                acknowledgment_sender=acknowledgment_sender or {},
-                consent_version=consent_version,
-            )
-    except IntegrityError:
-        if not idempotency_key:
-            raise
-        existing = Referral.objects.filter(idempotency_key=idempotency_key).first()
-        if existing is None:
-            raise
-        if existing.idempotency_fingerprint != fingerprint:
-            raise IdempotencyConflict(
-                _("Cette clé d'idempotence a déjà servi pour une autre orientation.")
-            ) from None
-        return SubmitResult(referral=existing, created=False)
-    logger.debug("referral %s submitted through code %s", referral.pk, code.pk)
-    return SubmitResult(referral=referral, created=True)
-
-
-def _create_referral(
-    *,
-    territory,
-    capteur,
-    code,
-    submission,
-    idempotency_key,
-    fingerprint,
-    acknowledgment_sender,
-    consent_version,
-):
-    now = timezone.now()
-    today = timezone.localdate(now)
-    duplicate_of = _recent_referral_with_same_contact(
-        territory=territory, submission=submission, since=now - DUPLICATE_WINDOW
-    )
-    assignee = routing.pick_facilitator(territory=territory, capteur=capteur, today=today)
-    referral = Referral.objects.create(
-        territory=territory,
-        capteur=capteur,
-        code=code,
-        first_name=submission.first_name,
-        phone=submission.phone,
-        email=submission.email,
-        call_moments=submission.call_moments,
-        needs=submission.needs,
-        note=submission.note,
-        consent_at=now,
-        consent_version=consent_version,
-        filled_by=submission.filled_by,
-        channel=submission.channel,
-        idempotency_key=idempotency_key or None,
-        idempotency_fingerprint=fingerprint if idempotency_key else "",
-        assigned_to=assignee,
-        first_contact_due_on=routing.add_working_days(today, territory.first_contact_working_days),
-        possible_duplicate_of=duplicate_of,
-    )
-    events = [
-        ReferralEvent(
-            referral=referral,
-            kind=EventKind.CREATED,
-            payload={"channel": submission.channel, "filled_by": submission.filled_by},
-        ),
-        ReferralEvent(referral=referral, kind=EventKind.ASSIGNED, payload={"to": assignee.pk})
-        if assignee
-        else ReferralEvent(referral=referral, kind=EventKind.UNASSIGNED),
-    ]
-    if duplicate_of:
-        events.append(
-            ReferralEvent(
-                referral=referral,
-                kind=EventKind.DUPLICATE_FLAGGED,
-                payload={"of": duplicate_of.pk},
-            )
-        )
-    ReferralEvent.objects.bulk_create(events)
-    if capteur is not None:
-        Capteur.objects.filter(pk=capteur.pk).update(last_referral_at=now)
-    # The facilitator's alert, the person's acknowledgment (or the coordinators' alert):
-    # outbox rows in this same transaction, delivered after commit.
-    notification_services.notify_new_referral(referral, acknowledgment_sender=acknowledgment_sender)
-    return referral
-
-
-def _recent_referral_with_same_contact(*, territory, submission, since):
-    """The latest referral of the territory since `since` with the same phone (or email)."""
-    if submission.phone:
-        match = {"phone": submission.phone}
-    elif submission.email:
-        match = {"email__iexact": submission.email}
-    else:
-        return None
-    return (
-        Referral.objects.filter(territory=territory, created_at__gte=since, **match)
-        .order_by("-created_at", "-id")
-        .only("id")
-        .first()
-    )
-
-
-# --- triage ------------------------------------------------------------------------------
 
 
 def _locked(referral):
@@ -290,16 +116,14 @@ def referral_log_attempt(*, referral, kind, outcome, actor) -> Referral:
 
 
 @transaction.atomic
-def referral_reassign(*, referral, to_user, actor) -> Referral:
-    """Gives the referral to another facilitator of its territory."""
+def referral_reassign(*, referral: Referral, to_user_id: int, actor: User) -> Referral:
+    """Gives the referral to another facilitator of its territory (one of
+    selectors.reassignment_targets; ValidationError on `assigned_to` otherwise). The new
+    assignee is alerted like for a new referral. Raises DomainError (409) when closed."""
     referral = _locked(referral)
-    if not Membership.objects.filter(
-        user=to_user, territory_id=referral.territory_id, role=Role.FACILITATOR
-    ).exists():
-        raise DomainError(
-            _("On ne peut confier une orientation qu'à un facilitateur de son territoire."),
-            code="not_a_facilitator",
-        )
+    to_user = selectors.reassignment_targets(referral=referral).filter(pk=to_user_id).first()
+    if to_user is None:
+        raise ValidationError({"assigned_to": [_("Choisissez un facilitateur de ce territoire.")]})
     if referral.status == Status.CLOSED:
         raise DomainError(
             _("Cette orientation est clôturée : elle ne peut plus être réattribuée."),
@@ -311,7 +135,7 @@ def referral_reassign(*, referral, to_user, actor) -> Referral:
     _event(referral, EventKind.REASSIGNED, actor, **{"from": previous, "to": to_user.pk})
     if to_user.pk != previous:
         # The new assignee hears of it like of a new referral (outbox, after commit).
-        notification_services.notify_assignee(referral)
+        notify_assignee(referral)
     return referral
 
 
@@ -322,14 +146,16 @@ def referral_add_note(*, referral, text, actor) -> ReferralEvent:
 
 
 @transaction.atomic
-def referral_orient(*, referral, structure, actor, outcome=None) -> Orientation:
-    """Orients the referral to a structure of its territory; the referral becomes oriented."""
+def referral_orient(
+    *, referral: Referral, structure_id: int, actor: User, outcome: str | None = None
+) -> Orientation:
+    """Orients the referral to an active structure of its territory (one of
+    selectors.orientable_structures; ValidationError on `structure` otherwise); the referral
+    becomes oriented."""
     referral = _locked(referral)
-    if structure.territory_id != referral.territory_id:
-        raise DomainError(
-            _("Cette structure n'appartient pas au territoire de l'orientation."),
-            code="structure_other_territory",
-        )
+    structure = selectors.orientable_structures(referral=referral).filter(pk=structure_id).first()
+    if structure is None:
+        raise ValidationError({"structure": [_("Choisissez une structure de ce territoire.")]})
     if referral.status != Status.ORIENTED:
         _move(referral, Status.ORIENTED, actor)
     orientation = Orientation.objects.create(
@@ -430,7 +256,9 @@ def referral_resend_acknowledgment(*, referral: Referral, actor) -> Notification
             code="no_phone",
         )
     latest = (
-        Notification.objects.filter(referral=referral, template=Template.PERSON_ACKNOWLEDGMENT)
+        Notification.objects.filter(
+            referral=referral, template=ReferralTemplate.PERSON_ACKNOWLEDGMENT
+        )
         .order_by("-created_at", "-id")
         .only("status")
         .first()
@@ -452,6 +280,6 @@ def referral_resend_acknowledgment(*, referral: Referral, actor) -> Notification
             ),
             code="resend_too_soon",
         )
-    notification = notification_services.person_acknowledgment_create(referral)
+    notification = person_acknowledgment_create(referral)
     _event(referral, EventKind.ACKNOWLEDGMENT_RESENT, actor, notification=notification.pk)
     return notification

@@ -1,7 +1,7 @@
 import phonenumbers
 import pytest
 
-from backend.structures.demo import STRUCTURES, seed_structures
+from backend.demo.structures import STRUCTURES, seed_structures
 from backend.structures.models import Structure
 
 pytestmark = pytest.mark.django_db

@@ -1,81 +1,18 @@
-"""Every message Relais sends, in one place. French, short, GSM-7 friendly (no curly quotes or
-dashes: a single non-GSM character makes an SMS cost up to three times more). SMS bodies go
-through `to_gsm7`, so that names typed by people ("Anaïs", "Café de l'Hôtel") and dates
-("15 août") never switch a message to UCS-2.
+"""What referrals say, in French: short, GSM-7 friendly (see backend.notifications.gsm7), one
+SMS for the usual case.
 
 Never the person's note; to staff, no name or number of the person either: a reference.
 """
 
-import unicodedata
-
-from django.conf import settings
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from backend.referrals.enums import Need
-
-GSM7_BASIC = set(
-    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ ÆæßÉ!\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-    "ÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
-)
-# The extension table: GSM-7 too, but each costs two septets.
-GSM7_EXTENSION = set("^{}\\[~]|€\f")
-GSM7 = GSM7_BASIC | GSM7_EXTENSION
-
-# Common characters outside GSM-7 with a plain equivalent (accents are dropped generically).
-_GSM7_REPLACEMENTS = {
-    "’": "'",
-    "‘": "'",
-    "«": '"',
-    "»": '"',
-    "“": '"',
-    "”": '"',
-    "–": "-",
-    "—": "-",
-    "…": "...",
-    "\u00a0": " ",
-    "\u202f": " ",
-    "œ": "oe",
-    "Œ": "OE",
-}
+from backend.notifications.gsm7 import shorten, to_gsm7
+from backend.structures.enums import Need
 
 CAPTEUR_NAME_MAX = 40
 FIRST_NAME_MAX = 20
-
-
-def is_gsm7(text: str) -> bool:
-    return set(text) <= GSM7
-
-
-def to_gsm7(text: str) -> str:
-    """`text` with every character outside GSM-7 replaced by its plain form ("ô" → "o")."""
-    out = []
-    for char in text:
-        if char in GSM7:
-            out.append(char)
-        elif char in _GSM7_REPLACEMENTS:
-            out.append(_GSM7_REPLACEMENTS[char])
-        else:
-            plain = "".join(c for c in unicodedata.normalize("NFKD", char) if c in GSM7)
-            out.append(plain or "?")
-    return "".join(out)
-
-
-def sms_segments(text: str) -> int:
-    """How many SMS `text` is billed as (GSM-7: 160, then 153 per part; else 70, then 67)."""
-    if is_gsm7(text):
-        length = len(text) + sum(1 for c in text if c in GSM7_EXTENSION)
-        single, part = 160, 153
-    else:
-        length = len(text.encode("utf-16-le")) // 2
-        single, part = 70, 67
-    return 1 if length <= single else -(-length // part)
-
-
-def _short(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
 
 
 def _needs(needs) -> str:
@@ -90,7 +27,7 @@ def _day(date) -> str:
 def facilitator_new_referral(referral) -> str:
     with override("fr"):
         capteur = (
-            _short(referral.capteur.name, CAPTEUR_NAME_MAX)
+            shorten(referral.capteur.name, CAPTEUR_NAME_MAX)
             if referral.capteur
             else _("saisie directe")
         )
@@ -116,7 +53,7 @@ def facilitator_new_referral_subject(referral) -> str:
 def person_acknowledgment(referral) -> str:
     with override("fr"):
         caller = (
-            _short(referral.assigned_to.first_name, FIRST_NAME_MAX)
+            shorten(referral.assigned_to.first_name, FIRST_NAME_MAX)
             if referral.assigned_to and referral.assigned_to.first_name
             else _("Une personne de l'équipe")
         )
@@ -170,17 +107,6 @@ def coordinator_digest(territory, *, overdue, unassigned) -> tuple[str, str]:
         return subject, "\n".join(lines)
 
 
-def capteur_space_link(capteur) -> str:
-    with override("fr"):
-        return to_gsm7(
-            _(
-                "Relais: voici le lien de votre espace capteur (affiches, orienter quelqu'un): "
-                "%(url)s Ne le partagez pas."
-            )
-            % {"url": capteur.space_url}
-        )
-
-
 def inbound_reply_unknown_code(territory) -> str:
     with override("fr"):
         if territory is not None and territory.contact_phone:
@@ -199,5 +125,13 @@ def inbound_reply_unknown_code(territory) -> str:
         )
 
 
-def public_url(path: str) -> str:
-    return f"{settings.PUBLIC_BASE_URL}{path}"
+def intake_acknowledgment(referral) -> str:
+    """What the person reads after submitting through the API: who will call, and by when."""
+    due = _day(referral.first_contact_due_on)
+    facilitator = referral.assigned_to.first_name if referral.assigned_to else None
+    if facilitator:
+        return _("Merci. %(name)s vous appellera avant le %(due)s.") % {
+            "name": facilitator,
+            "due": due,
+        }
+    return _("Merci. Une personne de l'équipe vous appellera avant le %(due)s.") % {"due": due}

@@ -1,12 +1,14 @@
-"""/healthz: is the database reachable, and the broker when one is configured."""
+"""/healthz: is the database reachable, and the broker when one is configured; how the outbox
+stands. In config, the top layer, because it looks at every layer below."""
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from kombu import Connection
+
+from backend.notifications.selectors import outbox_status_counts
 
 
 def _database_ok():
@@ -34,13 +36,6 @@ def _broker_status():
     return "ok"
 
 
-def _outbox_counts():
-    from backend.notifications.models import Notification
-
-    counts = dict(Notification.objects.values_list("status").annotate(n=Count("id")).order_by())
-    return {status: counts.get(status, 0) for status in ("pending", "sent", "failed")}
-
-
 @never_cache
 @require_GET
 def healthz(request):
@@ -49,5 +44,5 @@ def healthz(request):
     healthy = database == "ok" and broker in ("ok", "not_configured")
     body = {"status": "ok" if healthy else "down", "database": database, "broker": broker}
     if database == "ok":
-        body["notifications"] = _outbox_counts()
+        body["notifications"] = outbox_status_counts()
     return JsonResponse(body, status=200 if healthy else 503)

@@ -5,8 +5,10 @@ import datetime
 
 import pytest
 
-from backend.notifications import messages
-from backend.referrals.enums import Need
+from backend.capteurs.notifications import capteur_space_link_message
+from backend.notifications import gsm7
+from backend.referrals import messages
+from backend.structures.enums import Need
 from tests.accounts.factories import MembershipFactory
 from tests.capteurs.factories import CapteurFactory
 from tests.referrals.factories import ReferralFactory
@@ -46,7 +48,7 @@ def sms_bodies(referral, territory):
         "person_acknowledgment": messages.person_acknowledgment(referral),
         "inbound_reply_unknown_code": messages.inbound_reply_unknown_code(territory),
         "inbound_reply_unknown_code_no_territory": messages.inbound_reply_unknown_code(None),
-        "capteur_space_link": messages.capteur_space_link(capteur),
+        "capteur_space_link": capteur_space_link_message(capteur),
     }
 
 
@@ -54,9 +56,9 @@ def test_every_sms_of_a_typical_referral_is_gsm7_and_fits_one_sms(territory, fac
     referral = a_referral(territory, facilitator)
 
     for name, body in sms_bodies(referral, territory).items():
-        assert messages.is_gsm7(body), name
+        assert gsm7.is_gsm7(body), name
         assert len(body) <= 160, (name, len(body))
-        assert messages.sms_segments(body) == 1, name
+        assert gsm7.sms_segments(body) == 1, name
 
 
 @pytest.mark.parametrize("month", range(1, 13))
@@ -70,7 +72,7 @@ def test_the_due_date_is_gsm7_whatever_the_month(territory, facilitator, month):
         messages.facilitator_new_referral(referral),
         messages.person_acknowledgment(referral),
     ):
-        assert messages.is_gsm7(body), body
+        assert gsm7.is_gsm7(body), body
 
 
 def test_names_typed_by_people_do_not_turn_an_sms_into_unicode(territory):
@@ -87,7 +89,7 @@ def test_names_typed_by_people_do_not_turn_an_sms_into_unicode(territory):
     acknowledgment = messages.person_acknowledgment(referral)
     assert "de Café de l'Hotel - Chez Benoit \" OEnolo.... Besoins" in alert
     assert "Anais-Chloé vous appellera" in acknowledgment
-    assert messages.is_gsm7(alert) and messages.is_gsm7(acknowledgment)
+    assert gsm7.is_gsm7(alert) and gsm7.is_gsm7(acknowledgment)
 
 
 def test_the_longest_alert_and_acknowledgment_fit_two_sms(territory):
@@ -107,9 +109,9 @@ def test_the_longest_alert_and_acknowledgment_fit_two_sms(territory):
         messages.facilitator_new_referral(referral),
         messages.person_acknowledgment(referral),
     ):
-        assert messages.is_gsm7(body)
+        assert gsm7.is_gsm7(body)
         assert len(body) <= 306, (len(body), body)
-        assert messages.sms_segments(body) <= 2
+        assert gsm7.sms_segments(body) <= 2
 
 
 def test_staff_messages_never_carry_the_persons_name_number_or_note(territory, facilitator):
@@ -148,7 +150,7 @@ def test_without_a_facilitator_the_acknowledgment_names_the_team(territory):
 
 
 @pytest.mark.parametrize(
-    ("text", "gsm7"),
+    ("text", "expected"),
     [
         ("Relais: à jeudi, c'est noté !", True),
         ("Prix: 5€ [promo]", True),  # extension table: GSM-7, two septets each
@@ -159,12 +161,12 @@ def test_without_a_facilitator_the_acknowledgment_names_the_team(territory):
         ("espace\u00a0insécable", False),
     ],
 )
-def test_gsm7_detection(text, gsm7):
-    assert messages.is_gsm7(text) is gsm7
+def test_gsm7_detection(text, expected):
+    assert gsm7.is_gsm7(text) is expected
 
 
 def test_to_gsm7_keeps_french_letters_gsm7_has_and_simplifies_the_others():
-    assert messages.to_gsm7("Élodie, à côté du café « Œil » – 15 août…") == (
+    assert gsm7.to_gsm7("Élodie, à côté du café « Œil » – 15 août…") == (
         'Élodie, à coté du café " OEil " - 15 aout...'
     )
 
@@ -183,4 +185,4 @@ def test_to_gsm7_keeps_french_letters_gsm7_has_and_simplifies_the_others():
     ],
 )
 def test_sms_segments(text, segments):
-    assert messages.sms_segments(text) == segments
+    assert gsm7.sms_segments(text) == segments

@@ -1,0 +1,92 @@
+"""Delivery policy of the outbox, as reads: may this SMS leave, and when.
+
+- a number that can never get an SMS (none, invalid, a landline) is refused at once;
+- an opted-out number (STOP) gets nothing, from any sender;
+- a row marked `daily_capped` (a number typed by the public) counts towards
+  SMS_DAILY_CAP_PER_NUMBER a day: that is how SMS pumping is stopped;
+- a row marked `quiet_hours` (an SMS to a person) leaves in SMS_PERSON_HOURS, Monday to
+  Saturday, never on a public holiday.
+Which messages are capped or quiet is the sending app's choice, written on the row.
+"""
+
+import datetime
+
+import phonenumbers
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from backend.core.calendar import is_public_holiday
+from backend.notifications.enums import Channel
+from backend.notifications.models import Notification, SmsOptOut
+
+SMS_TYPES = {
+    phonenumbers.PhoneNumberType.MOBILE,
+    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+}
+
+
+def sms_number_refusal(phone: str) -> str | None:
+    """Why `phone` can never get an SMS (none, invalid, not a mobile), or None. No query."""
+    if not phone:
+        return _("Pas de numéro.")
+    try:
+        number = phonenumbers.parse(phone)
+    except phonenumbers.NumberParseException:
+        return _("Numéro invalide.")
+    if not phonenumbers.is_valid_number(number):
+        return _("Numéro invalide.")
+    if phonenumbers.number_type(number) not in SMS_TYPES:
+        return _("Ce numéro n'est pas un mobile : pas de SMS.")
+    return None
+
+
+def sms_refusal(notification: Notification) -> str | None:
+    """Why this SMS must not leave now (checked at delivery): a number that cannot get SMS,
+    an opt-out (STOP), or the per-number daily cap of a `daily_capped` row."""
+    refusal = sms_number_refusal(notification.recipient)
+    if refusal:
+        return refusal
+    if SmsOptOut.objects.filter(phone=notification.recipient).exists():
+        return _("Ce numéro a demandé à ne plus recevoir de SMS (STOP).")
+    if not notification.daily_capped:
+        return None
+    since = timezone.now() - datetime.timedelta(days=1)
+    sent_today = (
+        Notification.objects.filter(
+            channel=Channel.SMS,
+            recipient=notification.recipient,
+            daily_capped=True,
+            sent_at__gte=since,
+        )
+        .exclude(pk=notification.pk)
+        .count()
+    )
+    if sent_today >= settings.SMS_DAILY_CAP_PER_NUMBER:
+        return _("Plafond quotidien de SMS atteint pour ce numéro.")
+    return None
+
+
+def _sms_day_for_people(day: datetime.date) -> bool:
+    """Monday to Saturday, except public holidays (a Saturday holiday too)."""
+    return day.weekday() != 6 and not is_public_holiday(day)
+
+
+def next_person_sms_time(now: datetime.datetime | None = None) -> datetime.datetime | None:
+    """When an SMS to a referred person may leave: None if now, else the next morning that is
+    neither a Sunday nor a public holiday (people are not woken up by Relais)."""
+    now = timezone.localtime(now or timezone.now())
+    start, end = settings.SMS_PERSON_HOURS
+    if _sms_day_for_people(now.date()) and start <= now.hour < end:
+        return None
+    day = now.date() if now.hour < start else now.date() + datetime.timedelta(days=1)
+    while not _sms_day_for_people(day):
+        day += datetime.timedelta(days=1)
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(start)))
+
+
+def later_for_person(notification: Notification) -> datetime.datetime | None:
+    """When a `quiet_hours` message found due now must wait for (None: it may leave now)."""
+    if not notification.quiet_hours:
+        return None
+    return next_person_sms_time()
