@@ -21,7 +21,7 @@ FONT_BOLD = "RelaisSans-Bold"
 # DejaVu ships in the repository: a fresh server may have no system fonts, and reportlab's
 # bundled Vera lacks glyphs French needs (narrow no-break space, "ᵉ"). Only the glyphs used
 # are embedded, so a poster stays under 50 KB.
-FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
+FONT_DIR = Path(__file__).resolve().parent / "fonts"
 
 INK = HexColor("#1b1b1b")
 
