@@ -14,8 +14,12 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
-from backend.capteurs import printing, selectors
+from backend.capteurs import selectors
 from backend.capteurs.models import ReferralCode
+from backend.capteurs.printing.content import print_content, print_etag
+from backend.capteurs.printing.poster import poster_pdf
+from backend.capteurs.printing.qr import qr_matrix, qr_png, qr_svg
+from backend.capteurs.printing.stickers import stickers_pdf
 from backend.core.errors import DomainError
 
 # Browsers revalidate on every use (a cheap 304) rather than reuse silently: a facilitator who
@@ -64,7 +68,7 @@ class _CodePrintApi(APIView):
         renderer = self.get_renderers()[0]
         return renderer, renderer.media_type
 
-    # Each subclass defines `render(self, content: printing.PrintContent) -> bytes`.
+    # Each subclass defines `render(self, content: PrintContent) -> bytes`.
 
     def respond(self, request, code_id):
         code = access_printable_code(user=request.user, code_id=code_id)
@@ -77,8 +81,8 @@ def code_print_response(request, code, *, printer) -> HttpResponse:
     Precondition: the caller checked who may print `code` (staff scoping, or the capteur
     space's secret) and that it is active. `printer` names kind, media_type, filename, render.
     """
-    content = printing.print_content(code)
-    etag = quote_etag(printing.print_etag(content, kind=printer.kind))
+    content = print_content(code)
+    etag = quote_etag(print_etag(content, kind=printer.kind))
     response = get_conditional_response(request, etag=etag)
     if response is None:
         response = HttpResponse(printer.render(content), content_type=printer.media_type)
@@ -99,7 +103,7 @@ class CodeQrSvgApi(_CodePrintApi):
     filename = "relais-qr-{code}.svg"
 
     def render(self, content):
-        return printing.qr_svg(printing.qr_matrix(content.qr_url))
+        return qr_svg(qr_matrix(content.qr_url))
 
     @_print_schema(operation_id="codes_qr_svg_retrieve", media_type=media_type)
     def get(self, request, code_id):
@@ -115,7 +119,7 @@ class CodeQrPngApi(_CodePrintApi):
     filename = "relais-qr-{code}.png"
 
     def render(self, content):
-        return printing.qr_png(printing.qr_matrix(content.qr_url))
+        return qr_png(qr_matrix(content.qr_url))
 
     @_print_schema(operation_id="codes_qr_png_retrieve", media_type=media_type)
     def get(self, request, code_id):
@@ -131,7 +135,7 @@ class CodePosterApi(_CodePrintApi):
     filename = "relais-affiche-{code}.pdf"
 
     def render(self, content):
-        return printing.poster_pdf(content, printing.qr_matrix(content.qr_url))
+        return poster_pdf(content, qr_matrix(content.qr_url))
 
     @_print_schema(operation_id="codes_poster_retrieve", media_type=media_type)
     def get(self, request, code_id):
@@ -147,7 +151,7 @@ class CodeStickersApi(_CodePrintApi):
     filename = "relais-autocollants-{code}.pdf"
 
     def render(self, content):
-        return printing.stickers_pdf(content, printing.qr_matrix(content.qr_url))
+        return stickers_pdf(content, qr_matrix(content.qr_url))
 
     @_print_schema(operation_id="codes_stickers_retrieve", media_type=media_type)
     def get(self, request, code_id):

@@ -14,7 +14,8 @@ from django.utils import translation
 from PIL import Image, ImageDraw
 from rest_framework.test import APIClient
 
-from backend.capteurs import printing
+from backend.capteurs.printing.content import display_phone, print_content, print_etag
+from backend.capteurs.printing.qr import qr_matrix, qr_png
 from backend.capteurs.services import referral_code_revoke
 from tests.accounts.factories import MembershipFactory
 from tests.capteurs.factories import CapteurFactory, ReferralCodeFactory
@@ -112,11 +113,11 @@ def test_qr_svg_is_an_svg_document_of_the_code_link(facilitator_api, code):
 
 def test_qr_code_has_error_correction_q_and_a_four_module_quiet_zone(code):
     # given
-    matrix = printing.qr_matrix(code.qr_url)
+    matrix = qr_matrix(code.qr_url)
     size = matrix.size
 
     # when
-    barcode = zxingcpp.read_barcodes(Image.open(io.BytesIO(printing.qr_png(matrix))))[0]
+    barcode = zxingcpp.read_barcodes(Image.open(io.BytesIO(qr_png(matrix))))[0]
 
     # then
     assert barcode.ec_level == "Q"
@@ -337,8 +338,8 @@ def test_print_is_sent_again_when_what_it_shows_changes(facilitator_api, code, w
 
 
 def test_etag_depends_on_every_printed_value_the_language_and_the_revocation(code):
-    content = printing.print_content(code)
-    etag = printing.print_etag(content, kind="poster.pdf")
+    content = print_content(code)
+    etag = print_etag(content, kind="poster.pdf")
     changes = [
         {"capteur_name": "Autre"},
         {"territory_name": "Autre"},
@@ -352,10 +353,10 @@ def test_etag_depends_on_every_printed_value_the_language_and_the_revocation(cod
 
     for change in changes:
         changed = dataclasses.replace(content, **change)
-        assert printing.print_etag(changed, kind="poster.pdf") != etag, change
-    assert printing.print_etag(content, kind="stickers.pdf") != etag
+        assert print_etag(changed, kind="poster.pdf") != etag, change
+    assert print_etag(content, kind="stickers.pdf") != etag
     with translation.override("en"):
-        assert printing.print_etag(content, kind="poster.pdf") != etag
+        assert print_etag(content, kind="poster.pdf") != etag
 
 
 @pytest.mark.parametrize("what", PRINTS)
@@ -439,4 +440,4 @@ def test_a_print_costs_two_queries_whether_rendered_or_revalidated(
 def test_phone_numbers_are_printed_as_people_of_the_territory_write_them(number, printed):
     parsed = phonenumbers.parse(number) if number else ""
 
-    assert printing.display_phone(parsed) == printed
+    assert display_phone(parsed) == printed
