@@ -9,7 +9,7 @@ from django.utils import timezone
 from backend.accounts.enums import Role
 from backend.accounts.models import User
 from backend.notifications.models import Notification
-from backend.referrals.enums import ReferralTemplate, Status
+from backend.referrals.enums import UNREACHABLE_SUGGESTION_ATTEMPTS, ReferralTemplate, Status
 from backend.referrals.models import Orientation, Referral, ReferralEvent
 from backend.structures.models import Structure
 
@@ -20,20 +20,32 @@ def overdue_q(today: datetime.date | None = None) -> Q:
     return Q(status=Status.NEW, first_contact_due_on__lt=today)
 
 
+def unreachable_suggestion_q() -> Q:
+    """Worth closing as unreachable (a suggestion: the facilitator decides): still open before
+    a meeting, and UNREACHABLE_SUGGESTION_ATTEMPTS attempts in a row did not reach the person."""
+    return Q(
+        status__in=[Status.NEW, Status.CONTACTED],
+        unanswered_attempts__gte=UNREACHABLE_SUGGESTION_ATTEMPTS,
+    )
+
+
+def _flag(condition: Q) -> Case:
+    return Case(
+        When(condition, then=Value(True)), default=Value(False), output_field=BooleanField()
+    )
+
+
 def referral_queryset(*, user: User, today: datetime.date | None = None) -> QuerySet[Referral]:
     """Referrals `user` may see, with what lists show: joins, `overdue` (overdue_q as of
-    `today`), and the outcome of the person's latest acknowledgment SMS
-    (`acknowledgment_sms_status`, `_last_error`, `_at`): annotations of the same query, so
-    the inbox stays one query however many rows it has."""
+    `today`), `suggest_close_unreachable` (unreachable_suggestion_q), and the outcome of the
+    person's latest acknowledgment SMS (`acknowledgment_sms_status`, `_last_error`, `_at`):
+    annotations of the same query, so the inbox stays one query however many rows it has."""
     return (
         Referral.objects.for_user(user)
         .select_related("territory", "capteur", "assigned_to", "possible_duplicate_of")
         .annotate(
-            overdue=Case(
-                When(overdue_q(today), then=Value(True)),
-                default=Value(False),
-                output_field=BooleanField(),
-            ),
+            overdue=_flag(overdue_q(today)),
+            suggest_close_unreachable=_flag(unreachable_suggestion_q()),
             **_latest_acknowledgment_annotations(),
         )
     )

@@ -8,7 +8,6 @@ from rest_framework import serializers
 from backend.notifications.enums import NotificationStatus
 from backend.referrals import messages
 from backend.referrals.enums import (
-    UNREACHABLE_SUGGESTION_ATTEMPTS,
     AttemptKind,
     AttemptOutcome,
     CallMoment,
@@ -76,19 +75,24 @@ class IntakeInputSerializer(serializers.Serializer):
         return attrs
 
 
+# What the person is told after submitting, shaped from the referral: who will call, by when.
 class IntakeAcknowledgmentSerializer(serializers.Serializer):
-    """What the person is told after submitting (from a referral): who will call, by when."""
-
-    reference = serializers.CharField(source="pseudonym")
-    message = serializers.SerializerMethodField()
-    facilitator_first_name = serializers.SerializerMethodField()
+    reference = serializers.CharField()
+    message = serializers.CharField()
+    facilitator_first_name = serializers.CharField(allow_null=True)
     first_contact_due_on = serializers.DateField()
 
-    def get_message(self, referral) -> str:
-        return messages.intake_acknowledgment(referral)
-
-    def get_facilitator_first_name(self, referral) -> str | None:
-        return referral.assigned_to.first_name if referral.assigned_to else None
+    def to_representation(self, referral):
+        return super().to_representation(
+            {
+                "reference": referral.pseudonym,
+                "message": messages.intake_acknowledgment(referral),
+                "facilitator_first_name": (
+                    referral.assigned_to.first_name if referral.assigned_to else None
+                ),
+                "first_contact_due_on": referral.first_contact_due_on,
+            }
+        )
 
 
 class AcknowledgmentSmsOutputSerializer(serializers.Serializer):
@@ -177,10 +181,8 @@ class ReferralOutputSerializer(serializers.ModelSerializer):
         return duplicate.pseudonym if duplicate else None
 
     def get_suggest_close_unreachable(self, referral) -> bool:
-        return (
-            referral.status in (Status.NEW, Status.CONTACTED)
-            and referral.unanswered_attempts >= UNREACHABLE_SUGGESTION_ATTEMPTS
-        )
+        # Annotated by referral_queryset (selectors.unreachable_suggestion_q).
+        return referral.suggest_close_unreachable
 
     @extend_schema_field(AcknowledgmentSmsOutputSerializer(allow_null=True))
     def get_acknowledgment_sms(self, referral) -> dict | None:

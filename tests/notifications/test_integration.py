@@ -581,7 +581,7 @@ def test_a_referral_made_while_the_broker_is_down_is_delivered_once_it_is_back(
             assert len(notifications) == 2
             assert {n.status for n in notifications} == {NotificationStatus.PENDING}
             assert any(  # the publish was tried, failed fast, and left the rows pending
-                record.name == "backend.notifications.services" and record.levelname == "WARNING"
+                record.name == "backend.notifications.tasks" and record.levelname == "WARNING"
                 for record in caplog.records
             )
 

@@ -292,7 +292,7 @@ def test_with_the_broker_down_a_referral_is_accepted_and_delivered_later_once(
 
     # when a person submits the form
     with (
-        caplog.at_level(logging.WARNING, logger="backend.notifications.services"),
+        caplog.at_level(logging.WARNING, logger="backend.notifications.tasks"),
         django_capture_on_commit_callbacks(execute=True),
     ):
         response = api.post(
