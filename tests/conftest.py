@@ -73,6 +73,14 @@ def facilitator_api(api, facilitator):
 
 
 @pytest.fixture
+def coordinator_api(coordinator):
+    """A client of its own, so that a test may use it next to `facilitator_api`."""
+    client = APIClient()
+    client.force_authenticate(coordinator)
+    return client
+
+
+@pytest.fixture
 def django_assert_max_real_queries():
     """Like pytest-django's django_assert_max_num_queries, without the SAVEPOINT statements
     a test adds: in a test, every transaction.atomic() runs inside the test's transaction as
