@@ -4,11 +4,18 @@ Each app's `perms.py` decides what a member may do inside a territory from the m
 there, read with `territory_role`: one query per request, whatever the number of checks.
 """
 
+from typing import TYPE_CHECKING
+
 from django.contrib.auth.models import AnonymousUser
 from rest_framework import permissions
 
 from backend.accounts.enums import Role
 from backend.accounts.models import Membership, User
+
+if TYPE_CHECKING:
+    # Types only: DRF imports this module while rest_framework.views is still loading.
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
 
 # Where `territory_roles` keeps its answer on the user object (which lives as long as the
 # request): a user is only ever loaded for one request, so this is a per-request cache.
@@ -59,5 +66,5 @@ class IsStaffMember(permissions.BasePermission):
     they may do there, by the predicates of each app's perms.py.
     """
 
-    def has_permission(self, request, view):
+    def has_permission(self, request: "Request", view: "APIView") -> bool:
         return is_staff_member(request.user)
