@@ -73,6 +73,14 @@ def facilitator_api(api, facilitator):
 
 
 @pytest.fixture
+def coordinator_api(coordinator):
+    """A client of its own, so that a test may use it next to `facilitator_api`."""
+    client = APIClient()
+    client.force_authenticate(coordinator)
+    return client
+
+
+@pytest.fixture
 def django_assert_max_real_queries():
     """Like pytest-django's django_assert_max_num_queries, without the SAVEPOINT statements
     a test adds: in a test, every transaction.atomic() runs inside the test's transaction as
@@ -100,3 +108,24 @@ def problem_errors(response):
     """The field errors of a problem details response."""
     assert response["Content-Type"].startswith("application/problem+json"), response.content
     return response.json()["errors"]
+
+
+def markdown_table(text, *, under=None):
+    """The rows of the first Markdown table of `text` (of the first after the line `under`),
+    as tuples of stripped cells, header row first and separator row left out."""
+    lines = [line.strip() for line in text.splitlines()]
+    if under is not None:
+        lines = lines[lines.index(under) + 1 :]
+    rows = []
+    for line in lines:
+        if line.startswith("|"):
+            rows.append(tuple(cell.strip() for cell in line.strip("|").split("|")))
+        elif rows:
+            break
+    return [row for row in rows if not set("".join(row)) <= {"-", ":"}]
+
+
+def readme():
+    from django.conf import settings
+
+    return (settings.BASE_DIR / "README.md").read_text(encoding="utf-8")

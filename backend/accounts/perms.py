@@ -1,25 +1,70 @@
-"""Who may do what. Plain predicates, plus the DRF permission every staff endpoint uses."""
+"""Who may do what. Plain predicates, plus the DRF permission every staff endpoint uses.
 
+Each app's `perms.py` decides what a member may do inside a territory from the member's role
+there, read with `territory_role`: one query per request, whatever the number of checks.
+"""
+
+from typing import TYPE_CHECKING
+
+from django.contrib.auth.models import AnonymousUser
 from rest_framework import permissions
 
-from backend.accounts.models import Membership
+from backend.accounts.enums import Role
+from backend.accounts.models import Membership, User
+
+if TYPE_CHECKING:
+    # Types only: DRF imports this module while rest_framework.views is still loading.
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
+
+# Where `territory_roles` keeps its answer on the user object (which lives as long as the
+# request): a user is only ever loaded for one request, so this is a per-request cache.
+_ROLES_ATTRIBUTE = "_relais_territory_roles"
 
 
-def is_staff_member(user):
-    """True when `user` is logged in, active, and holds at least one territory membership."""
+def territory_roles(user: User | AnonymousUser, *, refresh: bool = False) -> dict[int, Role]:
+    """`user`'s role in each territory they are a member of: {territory id: role}.
+
+    One query, then kept on the user object so that predicates checked on every row of a list
+    cost nothing more; `refresh` reads the memberships again. Anonymous and deactivated users
+    have no role anywhere (no query).
+    """
+    if not (user.is_authenticated and user.is_active):
+        return {}
+    roles: dict[int, Role] | None = None if refresh else getattr(user, _ROLES_ATTRIBUTE, None)
+    if roles is None:
+        roles = {
+            territory_id: Role(role)
+            for territory_id, role in Membership.objects.filter(user=user).values_list(
+                "territory_id", "role"
+            )
+        }
+        setattr(user, _ROLES_ATTRIBUTE, roles)
+    return roles
+
+
+def territory_role(user: User | AnonymousUser, territory_id: int) -> Role | None:
+    """`user`'s role in territory `territory_id`, None when they are not a member of it."""
+    return territory_roles(user).get(territory_id)
+
+
+def is_staff_member(user: User | AnonymousUser | None) -> bool:
+    """True when `user` is logged in, active, and holds at least one territory membership.
+
+    Reads the memberships afresh (the API calls it once at the start of every request), so the
+    roles the predicates read afterwards are this request's.
+    """
     return bool(
-        user
-        and user.is_authenticated
-        and user.is_active
-        and Membership.objects.filter(user=user).exists()
+        user and user.is_authenticated and user.is_active and territory_roles(user, refresh=True)
     )
 
 
 class IsStaffMember(permissions.BasePermission):
     """Default permission of the API: a logged-in member of at least one territory.
 
-    What they may see inside is decided by territory scoping (backend.accounts.scoping).
+    What they may see inside is decided by territory scoping (backend.accounts.scoping); what
+    they may do there, by the predicates of each app's perms.py.
     """
 
-    def has_permission(self, request, view):
+    def has_permission(self, request: "Request", view: "APIView") -> bool:
         return is_staff_member(request.user)

@@ -1,13 +1,18 @@
 """Capteur registry and referral codes API. Thin: validate, call a service or selector, render."""
 
+from collections.abc import Callable
+
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import generics, serializers, status
+from rest_framework import exceptions, generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.capteurs import selectors, services
+from backend.capteurs import perms, selectors, services
+from backend.capteurs.enums import Stage
 from backend.capteurs.filters import CapteurFilter
+from backend.capteurs.models import Capteur
 from backend.capteurs.serializers import (
     CapteurInputSerializer,
     CapteurOutputSerializer,
@@ -19,6 +24,22 @@ from backend.capteurs.serializers import (
     StageMoveInputSerializer,
 )
 from backend.notifications.enums import NotificationStatus
+
+
+def require(allowed: bool, message: str | None = None) -> None:
+    """403 with `message` (French) when a perms predicate said no."""
+    if not allowed:
+        raise exceptions.PermissionDenied(
+            message or _("Seuls les membres du territoire du capteur peuvent faire cela.")
+        )
+
+
+def capteur_for(request, capteur_id, *, allowed: Callable[..., bool]) -> Capteur:
+    """The capteur `capteur_id` if the user sees it (404 otherwise, by scoping) and may do what
+    `allowed` (a predicate of backend.capteurs.perms) checks (403 otherwise)."""
+    capteur = selectors.capteur_get(user=request.user, pk=capteur_id)
+    require(allowed(request.user, capteur))
+    return capteur
 
 
 def _capteur_output(request, capteur_id):
@@ -42,6 +63,7 @@ class CapteurListCreateApi(generics.ListAPIView):
     def post(self, request):
         data = CapteurInputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
+        require(perms.can_register_capteur(request.user, data.validated_data["territory"]))
         capteur = services.capteur_create(actor=request.user, **data.validated_data)
         return Response(_capteur_output(request, capteur.id), status=status.HTTP_201_CREATED)
 
@@ -50,28 +72,47 @@ class CapteurListCreateApi(generics.ListAPIView):
 class CapteurDetailApi(APIView):
     @extend_schema(responses=CapteurOutputSerializer)
     def get(self, request, capteur_id):
-        return Response(_capteur_output(request, capteur_id))
+        capteur = capteur_for(request, capteur_id, allowed=perms.can_view_capteur)
+        return Response(CapteurOutputSerializer(capteur, context={"request": request}).data)
 
     @extend_schema(request=CapteurInputSerializer, responses=CapteurOutputSerializer)
     def patch(self, request, capteur_id):
-        capteur = selectors.capteur_get(user=request.user, pk=capteur_id)
+        capteur = capteur_for(request, capteur_id, allowed=perms.can_edit_capteur)
         data = CapteurInputSerializer(
             capteur, data=request.data, partial=True, context={"request": request}
         )
         data.is_valid(raise_exception=True)
+        if (
+            "referent" in data.validated_data
+            and data.validated_data["referent"] != capteur.referent
+        ):
+            require(perms.can_change_capteur_referent(request.user, capteur))
         services.capteur_update(capteur=capteur, actor=request.user, **data.validated_data)
         return Response(_capteur_output(request, capteur.id))
 
 
 @extend_schema(tags=["capteurs"])
 class CapteurStageApi(APIView):
-    """Moves a capteur along the pipeline (prospect → partner → paused / withdrawn)."""
+    """Moves a capteur along the pipeline (prospect → partner → paused / withdrawn).
+
+    Withdrawing revokes all its codes and closes its space: only its référent facilitator and
+    the territory's coordinators may (403 for the other facilitators)."""
 
     @extend_schema(request=StageMoveInputSerializer, responses=CapteurOutputSerializer)
     def post(self, request, capteur_id):
         capteur = selectors.capteur_get(user=request.user, pk=capteur_id)
         data = StageMoveInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        if data.validated_data["stage"] == Stage.WITHDRAWN:
+            require(
+                perms.can_withdraw_capteur(request.user, capteur),
+                _(
+                    "Seuls le facilitateur référent du capteur et les coordinateurs du territoire "
+                    "peuvent le retirer du réseau."
+                ),
+            )
+        else:
+            require(perms.can_move_capteur_stage(request.user, capteur))
         services.capteur_move_stage(
             capteur=capteur,
             to_stage=data.validated_data["stage"],
@@ -90,7 +131,9 @@ class CapteurStageChangeListApi(generics.ListAPIView):
     filter_backends = []
 
     def get_queryset(self):
-        capteur = selectors.capteur_get(user=self.request.user, pk=self.kwargs["capteur_id"])
+        capteur = capteur_for(
+            self.request, self.kwargs["capteur_id"], allowed=perms.can_view_capteur
+        )
         return selectors.stage_change_list(capteur=capteur)
 
 
@@ -103,14 +146,16 @@ class CapteurCodeListIssueApi(generics.ListAPIView):
     filter_backends = []
 
     def get_queryset(self):
-        capteur = selectors.capteur_get(user=self.request.user, pk=self.kwargs["capteur_id"])
+        capteur = capteur_for(
+            self.request, self.kwargs["capteur_id"], allowed=perms.can_view_capteur
+        )
         return selectors.referral_code_list(capteur=capteur).select_related("capteur")
 
     @extend_schema(
         request=ReferralCodeIssueInputSerializer, responses={201: ReferralCodeOutputSerializer}
     )
     def post(self, request, capteur_id):
-        capteur = selectors.capteur_get(user=request.user, pk=capteur_id)
+        capteur = capteur_for(request, capteur_id, allowed=perms.can_issue_code)
         data = ReferralCodeIssueInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         code = services.referral_code_issue(
@@ -124,6 +169,7 @@ class CodeDetailApi(APIView):
     @extend_schema(responses=ReferralCodeOutputSerializer)
     def get(self, request, code_id):
         code = selectors.referral_code_get(user=request.user, pk=code_id)
+        require(perms.can_view_capteur(request.user, code.capteur))
         return Response(ReferralCodeOutputSerializer(code).data)
 
 
@@ -136,6 +182,7 @@ class CodeRevokeApi(APIView):
     )
     def post(self, request, code_id):
         code = selectors.referral_code_get(user=request.user, pk=code_id)
+        require(perms.can_revoke_code(request.user, code))
         data = ReferralCodeRevokeInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         reissued = services.referral_code_revoke(
@@ -156,13 +203,13 @@ class CapteurSpaceApi(APIView):
 
     @extend_schema(request=None, responses=CapteurOutputSerializer)
     def post(self, request, capteur_id):
-        capteur = selectors.capteur_get(user=request.user, pk=capteur_id)
+        capteur = capteur_for(request, capteur_id, allowed=perms.can_manage_capteur_space)
         services.capteur_space_issue(capteur=capteur, actor=request.user)
         return Response(_capteur_output(request, capteur.id))
 
     @extend_schema(request=None, responses=CapteurOutputSerializer)
     def delete(self, request, capteur_id):
-        capteur = selectors.capteur_get(user=request.user, pk=capteur_id)
+        capteur = capteur_for(request, capteur_id, allowed=perms.can_manage_capteur_space)
         services.capteur_space_revoke(capteur=capteur, actor=request.user)
         return Response(_capteur_output(request, capteur.id))
 
@@ -189,7 +236,7 @@ class CapteurSpaceSendApi(APIView):
         },
     )
     def post(self, request, capteur_id):
-        capteur = selectors.capteur_get(user=request.user, pk=capteur_id)
+        capteur = capteur_for(request, capteur_id, allowed=perms.can_manage_capteur_space)
         notification = services.capteur_space_link_send(capteur=capteur, actor=request.user)
         # Delivery ran after commit (at once without a broker): read where it stands.
         notification.refresh_from_db(fields=["status", "last_error"])

@@ -1,8 +1,8 @@
 """QR codes, posters and sticker sheets of a referral code: binary, scoped, revalidated by ETag.
 
-Order of every request: authentication and permission (401/403), territory scoping (404),
-revocation (409), and only then the ETag comparison (304) and the rendering. A 304 therefore
-never tells anyone that a code they may not see exists.
+Order of every request: authentication and permission (401/403), territory scoping (404), the
+capteurs perms (403), revocation (409), and only then the ETag comparison (304) and the
+rendering. A 304 therefore never tells anyone that a code they may not see exists.
 """
 
 from django.http import HttpResponse
@@ -11,10 +11,11 @@ from django.utils.http import content_disposition_header, quote_etag
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
-from backend.capteurs import selectors
+from backend.capteurs import perms, selectors
 from backend.capteurs.models import ReferralCode
 from backend.capteurs.printing.content import print_content, print_etag
 from backend.capteurs.printing.poster import poster_pdf
@@ -28,11 +29,16 @@ PRINT_MAX_AGE = 0
 
 
 def access_printable_code(*, user, code_id) -> ReferralCode:
-    """The code `code_id` if `user` may see it (404 otherwise) and it may still be printed.
+    """The code `code_id` if `user` sees it (404 otherwise), may print it (403 otherwise) and it
+    may still be printed.
 
     Raises DomainError for a revoked code: a poster of a dead code would send people nowhere.
     """
     code = selectors.referral_code_get(user=user, pk=code_id)
+    if not perms.can_view_capteur(user, code.capteur):
+        raise PermissionDenied(
+            _("Seuls les membres du territoire du capteur peuvent imprimer ses codes.")
+        )
     if not code.is_active:
         raise DomainError(
             _("Ce code est révoqué : on ne peut plus l'imprimer."),

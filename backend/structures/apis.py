@@ -1,19 +1,39 @@
 """Structures directory API. Thin: validate, call a service or selector, render."""
 
+from collections.abc import Callable
+
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, status
+from rest_framework import exceptions, generics, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.structures import selectors, services
+from backend.structures import perms, selectors, services
 from backend.structures.filters import StructureFilter
+from backend.structures.models import Structure
 from backend.structures.serializers import (
     ImportReportSerializer,
     StructureImportInputSerializer,
     StructureInputSerializer,
     StructureOutputSerializer,
 )
+
+
+def require(allowed: bool, message: str | None = None) -> None:
+    """403 with `message` (French) when a perms predicate said no."""
+    if not allowed:
+        raise exceptions.PermissionDenied(
+            message or _("Seuls les membres du territoire de la structure peuvent faire cela.")
+        )
+
+
+def structure_for(request, structure_id, *, allowed: Callable[..., bool]) -> Structure:
+    """The structure `structure_id` if the user sees it (404 otherwise, by scoping) and may do
+    what `allowed` (a predicate of backend.structures.perms) checks (403 otherwise)."""
+    structure = selectors.structure_get(user=request.user, pk=structure_id)
+    require(allowed(request.user, structure))
+    return structure
 
 
 def _structure_output(request, structure_id):
@@ -38,6 +58,7 @@ class StructureListCreateApi(generics.ListAPIView):
     def post(self, request):
         data = StructureInputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
+        require(perms.can_create_structure(request.user, data.validated_data["territory"]))
         structure = services.structure_create(actor=request.user, **data.validated_data)
         return Response(_structure_output(request, structure.id), status=status.HTTP_201_CREATED)
 
@@ -46,15 +67,18 @@ class StructureListCreateApi(generics.ListAPIView):
 class StructureDetailApi(APIView):
     @extend_schema(responses=StructureOutputSerializer)
     def get(self, request, structure_id):
-        return Response(_structure_output(request, structure_id))
+        structure = structure_for(request, structure_id, allowed=perms.can_view_structure)
+        return Response(StructureOutputSerializer(structure, context={"request": request}).data)
 
     @extend_schema(request=StructureInputSerializer, responses=StructureOutputSerializer)
     def patch(self, request, structure_id):
-        structure = selectors.structure_get(user=request.user, pk=structure_id)
+        structure = structure_for(request, structure_id, allowed=perms.can_edit_structure)
         data = StructureInputSerializer(
             structure, data=request.data, partial=True, context={"request": request}
         )
         data.is_valid(raise_exception=True)
+        if structure.is_active and data.validated_data.get("is_active") is False:
+            require(perms.can_deactivate_structure(request.user, structure))
         services.structure_update(structure=structure, actor=request.user, **data.validated_data)
         return Response(_structure_output(request, structure.id))
 
@@ -67,7 +91,7 @@ class StructureDetailApi(APIView):
         responses={204: None},
     )
     def delete(self, request, structure_id):
-        structure = selectors.structure_get(user=request.user, pk=structure_id)
+        structure = structure_for(request, structure_id, allowed=perms.can_deactivate_structure)
         services.structure_deactivate(structure=structure, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -78,6 +102,7 @@ class StructureImportApi(APIView):
 
     Bad rows are reported, with French reasons, and never stop the others; re-importing the
     same file updates the structures it created. A file that cannot be read is a 400 problem.
+    The territory's coordinators only: 403 for its facilitators.
     """
 
     parser_classes = [MultiPartParser, FormParser]
@@ -89,6 +114,10 @@ class StructureImportApi(APIView):
     def post(self, request):
         data = StructureImportInputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
+        require(
+            perms.can_import_structures(request.user, data.validated_data["territory"]),
+            _("Seuls les coordinateurs du territoire peuvent importer des structures."),
+        )
         report = services.structure_import_file(
             territory=data.validated_data["territory"],
             file=data.validated_data["file"],

@@ -402,8 +402,9 @@ ALL_STAGES = ["prospect", "partner", "paused", "withdrawn"]
 
 
 @pytest.mark.parametrize(("from_stage", "to_stage"), LEGAL_MOVES)
-def test_legal_stage_moves(facilitator_api, territory, from_stage, to_stage):
-    capteur = CapteurFactory(territory=territory, stage=from_stage)
+def test_legal_stage_moves(facilitator_api, territory, facilitator, from_stage, to_stage):
+    # Its référent: the one facilitator who may also withdraw it (see test_perms.py).
+    capteur = CapteurFactory(territory=territory, stage=from_stage, referent=facilitator)
 
     response = facilitator_api.post(f"/api/v1/capteurs/{capteur.id}/stage/", {"stage": to_stage})
 
@@ -416,9 +417,9 @@ def test_legal_stage_moves(facilitator_api, territory, from_stage, to_stage):
     [(a, b) for a in ALL_STAGES for b in ALL_STAGES if (a, b) not in LEGAL_MOVES],
 )
 def test_illegal_stage_moves_are_409_with_a_french_explanation(
-    facilitator_api, territory, from_stage, to_stage
+    facilitator_api, territory, facilitator, from_stage, to_stage
 ):
-    capteur = CapteurFactory(territory=territory, stage=from_stage)
+    capteur = CapteurFactory(territory=territory, stage=from_stage, referent=facilitator)
 
     response = facilitator_api.post(f"/api/v1/capteurs/{capteur.id}/stage/", {"stage": to_stage})
 

@@ -165,10 +165,10 @@ def test_a_revoked_short_code_is_not_found(territory):
 def test_withdrawing_a_capteur_revokes_its_codes_and_closes_its_space(
     facilitator_api, territory, facilitator, client
 ):
-    # given a partner with a code and a capteur space
+    # given a partner with a code and a capteur space, whose référent is the facilitator
     from backend.capteurs.services import capteur_space_issue
 
-    capteur = CapteurFactory(territory=territory, partner=True)
+    capteur = CapteurFactory(territory=territory, partner=True, referent=facilitator)
     code = ReferralCodeFactory(capteur=capteur)
     capteur_space_issue(capteur=capteur, actor=facilitator)
 

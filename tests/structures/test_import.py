@@ -371,8 +371,8 @@ def upload(api, territory, content, file_format="csv", name="structures.csv"):
     )
 
 
-def test_uploading_a_csv_returns_the_report(facilitator_api, territory):
-    response = upload(facilitator_api, territory, csv_bytes(*GOOD_ROWS, "CMP;mairie"))
+def test_uploading_a_csv_returns_the_report(coordinator_api, territory):
+    response = upload(coordinator_api, territory, csv_bytes(*GOOD_ROWS, "CMP;mairie"))
 
     assert response.status_code == 200, response.json()
     assert response.json() == {
@@ -385,17 +385,17 @@ def test_uploading_a_csv_returns_the_report(facilitator_api, territory):
     assert Structure.objects.filter(territory=territory).count() == 2
 
 
-def test_uploading_data_inclusion_services(facilitator_api, territory):
+def test_uploading_data_inclusion_services(coordinator_api, territory):
     content = json.dumps([di_service()]).encode()
 
-    response = upload(facilitator_api, territory, content, "data_inclusion", "services.json")
+    response = upload(coordinator_api, territory, content, "data_inclusion", "services.json")
 
     assert response.status_code == 200
     assert response.json()["created"] == 1
 
 
-def test_an_unreadable_upload_is_a_400_problem(facilitator_api, territory):
-    response = upload(facilitator_api, territory, b"\x89PNG\r\n\x1a\n\x00\x00\xff")
+def test_an_unreadable_upload_is_a_400_problem(coordinator_api, territory):
+    response = upload(coordinator_api, territory, b"\x89PNG\r\n\x1a\n\x00\x00\xff")
 
     assert response.status_code == 400
     assert response["Content-Type"] == "application/problem+json"
@@ -404,8 +404,8 @@ def test_an_unreadable_upload_is_a_400_problem(facilitator_api, territory):
     assert not Structure.objects.exists()
 
 
-def test_an_upload_into_another_territory_is_refused(facilitator_api, other_territory):
-    response = upload(facilitator_api, other_territory, csv_bytes(*GOOD_ROWS))
+def test_an_upload_into_another_territory_is_refused(coordinator_api, other_territory):
+    response = upload(coordinator_api, other_territory, csv_bytes(*GOOD_ROWS))
 
     assert response.status_code == 400
     assert list(problem_errors(response)) == ["territory"]
