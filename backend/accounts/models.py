@@ -96,6 +96,29 @@ class Territory(TimeStampedModel):
             "Jours ouvrés pour appeler une personne orientée (week-ends et fériés exclus)."
         ),
     )
+    visits_per_day = models.PositiveSmallIntegerField(
+        _("visites par jour et par facilitateur"),
+        default=6,
+        help_text=_("La planification automatique ne met pas plus de visites sur une journée."),
+    )
+    follow_up_after_days = models.PositiveSmallIntegerField(
+        _("relance des capteurs dormants (jours)"),
+        default=45,
+        help_text=_("Un partenaire dormant non visité depuis ce délai reçoit une visite de suivi."),
+    )
+    onboarding_after_days = models.PositiveSmallIntegerField(
+        _("visite d'accueil après la signature (jours)"),
+        default=14,
+        help_text=_("Un nouveau partenaire reçoit une visite d'accueil après ce délai."),
+    )
+    # Where the facilitators' day round ("tournée") starts, e.g. the office (a facilitator may
+    # set their own on their membership).
+    round_start_latitude = models.DecimalField(
+        _("départ des tournées : latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    round_start_longitude = models.DecimalField(
+        _("départ des tournées : longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
     retention_months = models.PositiveSmallIntegerField(
         _("durée de conservation (mois)"),
         default=24,
@@ -122,6 +145,13 @@ class Membership(TimeStampedModel):
         null=True,
         blank=True,
         help_text=_("Pendant une absence, les nouvelles orientations vont à un collègue."),
+    )
+    # The facilitator's own start of their round (home, a second office); else the territory's.
+    round_start_latitude = models.DecimalField(
+        _("départ de ma tournée : latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    round_start_longitude = models.DecimalField(
+        _("départ de ma tournée : longitude"), max_digits=9, decimal_places=6, null=True, blank=True
     )
 
     class Meta:

@@ -34,6 +34,21 @@ class Activity(models.TextChoices):
     DORMANT = "dormant", _("Dormant")
 
 
+class ScanSource(models.TextChoices):
+    """How a person reached a code's landing page."""
+
+    QR = "qr", _("QR code")
+    LINK = "link", _("Lien")
+
+
+class SummaryChannel(models.TextChoices):
+    """How a partner capteur gets its monthly summary (opt-in: none by default)."""
+
+    NONE = "", _("Pas de récapitulatif")
+    SMS = "sms", _("SMS")
+    EMAIL = "email", _("E-mail")
+
+
 # The pipeline, declared once: from a stage, the stages a capteur may move to.
 STAGE_TRANSITIONS = {
     Stage.PROSPECT: {Stage.PARTNER, Stage.WITHDRAWN},

@@ -12,7 +12,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 
 from backend.accounts.models import Territory
 from backend.accounts.scoping import TerritoryScopedQuerySet, scoped_queryset
-from backend.capteurs.enums import CapteurKind, Stage
+from backend.capteurs.enums import CapteurKind, ScanSource, Stage, SummaryChannel
 from backend.core.models import Place, TimeStampedModel
 
 
@@ -40,6 +40,16 @@ class Capteur(TimeStampedModel, Place):
     # Kept current by the referral intake (the referrals app): activity reads it, so listing
     # capteurs with their activity never touches the referrals table.
     last_referral_at = models.DateTimeField(_("dernière orientation"), null=True, blank=True)
+    # Kept current by the visits app when a visit is recorded as done.
+    last_visit_on = models.DateField(_("dernière visite"), null=True, blank=True)
+    # The monthly summary (people sent, reached, oriented: counts only), if the capteur wants it.
+    summary_channel = models.CharField(
+        _("récapitulatif mensuel"),
+        max_length=10,
+        choices=SummaryChannel.choices,
+        default=SummaryChannel.NONE,
+        blank=True,
+    )
     # The capteur space /c/<secret>: a revocable secret link, no password (192 random bits).
     space_secret = models.CharField(max_length=64, unique=True, null=True, blank=True)
     space_secret_issued_at = models.DateTimeField(null=True, blank=True)
@@ -52,6 +62,7 @@ class Capteur(TimeStampedModel, Place):
         indexes = [
             models.Index(fields=["territory", "stage"]),
             models.Index(fields=["territory", "last_referral_at"]),
+            models.Index(fields=["territory", "last_visit_on"]),
         ]
         constraints = [
             models.CheckConstraint(
@@ -153,3 +164,25 @@ class ReferralCode(TimeStampedModel):
     def qr_url(self):
         """The link the QR code carries: the public link marked so scans count as channel qr."""
         return f"{self.public_url}?via=qr"
+
+
+class CodeScanDay(models.Model):
+    """How many times a code's landing page was opened on one day, by source: one row per
+    code, day and source, incremented by an upsert (never a row per scan, and nothing about
+    the visitor). Tells a poster scanned but never converting from a poster nobody scans."""
+
+    code = models.ForeignKey(ReferralCode, on_delete=models.CASCADE, related_name="scan_days")
+    day = models.DateField()
+    source = models.CharField(max_length=10, choices=ScanSource.choices)
+    count = models.PositiveIntegerField(default=0)
+
+    objects = scoped_queryset("code__capteur__territory").as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["code", "day", "source"], name="code_scan_day_unique")
+        ]
+        indexes = [models.Index(fields=["day", "code"])]
+
+    def __str__(self):
+        return f"{self.code_id} {self.day} {self.source}: {self.count}"
