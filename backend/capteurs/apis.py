@@ -53,7 +53,15 @@ class CapteurListCreateApi(generics.ListAPIView):
 
     serializer_class = CapteurOutputSerializer
     filterset_class = CapteurFilter
-    ordering_fields = ["name", "city", "created_at", "updated_at"]
+    ordering_fields = [
+        "name",
+        "city",
+        "created_at",
+        "updated_at",
+        "last_referral_at",
+        "last_visit_on",
+        "scans_30d",
+    ]
     ordering = ["-created_at"]
 
     def get_queryset(self):

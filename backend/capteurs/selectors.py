@@ -1,14 +1,25 @@
 """Reads of capteurs and codes, scoped to the user's territories, with their joins."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
-from django.db.models import Case, CharField, Q, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from backend.accounts.scoping import territories_for
 from backend.capteurs.enums import Activity, Stage
-from backend.capteurs.models import Capteur, ReferralCode, StageChange
+from backend.capteurs.models import Capteur, CodeScanDay, ReferralCode, StageChange
 
 
 def activity_expression(territories, *, now=None):
@@ -48,13 +59,35 @@ def activity_expression(territories, *, now=None):
     )
 
 
+SCANS_WINDOW_DAYS = 30
+
+
+def scans_since_expression(since: date) -> Coalesce:
+    """SQL expression of a capteur's scans (all its codes, every source) since `since`: a
+    subquery on the day counts, so a list sorted by it stays one query."""
+    scans = (
+        CodeScanDay.objects.filter(code__capteur=OuterRef("pk"), day__gte=since)
+        .order_by()
+        .values("code__capteur")
+        .annotate(total=Sum("count"))
+        .values("total")
+    )
+    return Coalesce(Subquery(scans, output_field=IntegerField()), 0)
+
+
 def capteur_queryset(*, user, now=None):
-    """Capteurs `user` may see, annotated with `activity` and joined to what lists show."""
+    """Capteurs `user` may see, joined to what lists show and annotated with `activity` and
+    `scans_30d` (the landing page's visits over the last 30 days), so the list filters and
+    sorts on both in one query."""
     territories = territories_for(user).only("id", "activity_new_days", "activity_active_days")
+    today = timezone.localdate(now)
     return (
         Capteur.objects.for_user(user)
         .select_related("territory", "referent")
-        .annotate(activity=activity_expression(territories, now=now))
+        .annotate(
+            activity=activity_expression(territories, now=now),
+            scans_30d=scans_since_expression(today - timedelta(days=SCANS_WINDOW_DAYS - 1)),
+        )
     )
 
 

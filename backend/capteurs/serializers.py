@@ -14,6 +14,9 @@ class CapteurOutputSerializer(serializers.ModelSerializer):
     referent_name = serializers.SerializerMethodField()
     phone = serializers.CharField(read_only=True)
     activity = serializers.ChoiceField(choices=Activity.choices, allow_null=True, read_only=True)
+    scans_30d = serializers.IntegerField(
+        read_only=True, help_text=_("Visites de la page du code sur les 30 derniers jours.")
+    )
     space_url = serializers.CharField(read_only=True, allow_null=True)
 
     class Meta:
@@ -39,6 +42,9 @@ class CapteurOutputSerializer(serializers.ModelSerializer):
             "first_contact_on",
             "signed_on",
             "last_referral_at",
+            "last_visit_on",
+            "scans_30d",
+            "summary_channel",
             "space_url",
             "notes",
             "created_at",
@@ -75,6 +81,7 @@ class CapteurInputSerializer(serializers.ModelSerializer):
             "email",
             "referent",
             "first_contact_on",
+            "summary_channel",
             "notes",
         ]
 

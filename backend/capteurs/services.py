@@ -3,15 +3,15 @@
 import secrets
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backend.accounts.enums import Role
 from backend.accounts.models import Membership
-from backend.capteurs.enums import STAGE_TRANSITIONS, Stage
-from backend.capteurs.models import Capteur, ReferralCode, StageChange
+from backend.capteurs.enums import STAGE_TRANSITIONS, ScanSource, Stage
+from backend.capteurs.models import Capteur, CodeScanDay, ReferralCode, StageChange
 from backend.capteurs.notifications import capteur_space_link_notify
 from backend.core.errors import DomainError
 
@@ -33,6 +33,7 @@ CAPTEUR_EDITABLE_FIELDS = {
     "email",
     "referent",
     "first_contact_on",
+    "summary_channel",
     "notes",
 }
 
@@ -164,11 +165,21 @@ def referral_code_revoke(*, code: ReferralCode, actor, reissue: bool = False):
     return None
 
 
-def referral_code_record_scan(*, code: ReferralCode) -> None:
-    """Counts one visit of a code's landing page. One UPDATE; nothing about the visitor."""
-    ReferralCode.objects.filter(pk=code.pk).update(
-        scan_count=F("scan_count") + 1, last_scan_at=timezone.now()
-    )
+def referral_code_record_scan(*, code: ReferralCode, source: str = ScanSource.LINK) -> None:
+    """Counts one visit of a code's landing page: its total and last time (one UPDATE), and
+    the day's count for `source` (one upsert: a row per code, day and source, never a row per
+    scan). Nothing about the visitor is stored."""
+    now = timezone.now()
+    ReferralCode.objects.filter(pk=code.pk).update(scan_count=F("scan_count") + 1, last_scan_at=now)
+    table = CodeScanDay._meta.db_table
+    # INSERT ... ON CONFLICT DO UPDATE (PostgreSQL and SQLite alike): Django's bulk_create can
+    # only overwrite a conflicting row, not add one to it.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (code_id, day, source, count) VALUES (%s, %s, %s, 1) "  # noqa: S608 (table name from the model, values bound)
+            f"ON CONFLICT (code_id, day, source) DO UPDATE SET count = {table}.count + 1",
+            [code.pk, timezone.localdate(now), source],
+        )
 
 
 @transaction.atomic

@@ -16,6 +16,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_safe
 
 from backend.accounts.models import Territory
+from backend.capteurs.enums import ScanSource
 from backend.capteurs.selectors import referral_code_by_token
 from backend.capteurs.services import referral_code_record_scan
 from backend.core.errors import problem_json_response
@@ -72,13 +73,15 @@ def landing(request, token):
                 "landing-confirmation", args=[code.token, sign_confirmation(referral)]
             ),
         )
+    via = Channel.QR if request.GET.get("via") == Channel.QR else ""
     if request.method == "GET" and not _is_prefetch(request):
         # Revoked codes are counted too: a defaced or old poster still being scanned is worth
         # knowing, so the facilitator can go and replace it.
-        referral_code_record_scan(code=code)
+        referral_code_record_scan(
+            code=code, source=ScanSource.QR if via == Channel.QR else ScanSource.LINK
+        )
     if not code.is_active:
         return render(request, "public/code_revoked.html", context, status=410)
-    via = Channel.QR if request.GET.get("via") == Channel.QR else ""
     return render(request, "public/landing.html", {**context, "via": via, "form": referral_form()})
 
 

@@ -3,8 +3,8 @@ import datetime
 import factory
 from django.utils import timezone
 
-from backend.capteurs.enums import CapteurKind, Stage
-from backend.capteurs.models import Capteur, ReferralCode
+from backend.capteurs.enums import CapteurKind, ScanSource, Stage
+from backend.capteurs.models import Capteur, CodeScanDay, ReferralCode
 from backend.capteurs.services import referral_code_issue
 from tests.accounts.factories import TerritoryFactory
 
@@ -73,3 +73,15 @@ class ReferralCodeFactory(factory.django.DjangoModelFactory):
             code.revoked_at = revoked_at
             code.save(update_fields=["revoked_at"])
         return code
+
+
+class CodeScanDayFactory(factory.django.DjangoModelFactory):
+    """A day's count of visits of a code's landing page."""
+
+    class Meta:
+        model = CodeScanDay
+
+    code = factory.SubFactory(ReferralCodeFactory)
+    day = factory.LazyFunction(timezone.localdate)
+    source = ScanSource.QR
+    count = 1

@@ -3,7 +3,10 @@ import re
 
 import pytest
 from django.test import override_settings
+from django.utils import timezone
 
+from backend.capteurs.enums import ScanSource
+from backend.capteurs.models import CodeScanDay
 from backend.public.views import server_error
 from tests.accounts.factories import TerritoryFactory
 from tests.capteurs.factories import CapteurFactory, ReferralCodeFactory
@@ -105,11 +108,25 @@ def test_a_scan_stores_nothing_about_the_visitor(client, code):
     assert "Android" not in str(after)
 
 
-def test_landing_costs_one_select_and_one_update(client, code, django_assert_max_num_queries):
-    with django_assert_max_num_queries(2):
+def test_landing_costs_one_select_one_update_and_one_upsert(
+    client, code, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(3):
         response = client.get(code.public_path)
 
     assert response.status_code == 200
+
+
+def test_scans_are_kept_per_day_and_source_in_one_row_each(client, code):
+    # given a poster scanned three times by its QR code and once through its typed link
+    for _ in range(3):
+        client.get(f"{code.public_path}?via=qr")
+    client.get(code.public_path)
+
+    # then the day has one row per source, with its count, and nothing about the visitors
+    today = timezone.localdate()
+    rows = set(CodeScanDay.objects.filter(code=code).values_list("day", "source", "count"))
+    assert rows == {(today, ScanSource.QR, 3), (today, ScanSource.LINK, 1)}
 
 
 def test_revoked_code_is_gone_but_still_gives_the_territory_line(client, territory):
