@@ -216,6 +216,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "referrals.send_coordinator_digests",
         "schedule": crontab(hour=7, minute=30),
     },
+    # The first of the month at 10:00: shops are open, nobody is woken up.
+    "referrals-capteur-summaries": {
+        "task": "referrals.send_capteur_summaries",
+        "schedule": crontab(day_of_month=1, hour=10, minute=0),
+    },
 }
 
 # --- SMS ------------------------------------------------------------------------------

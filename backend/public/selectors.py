@@ -7,13 +7,13 @@ who was referred.
 
 import datetime
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from backend.accounts.models import Territory
 from backend.capteurs.models import Capteur, ReferralCode
-from backend.referrals.enums import ClosingReason, Status
-from backend.referrals.models import Orientation, Referral
+from backend.referrals.models import Referral
+from backend.referrals.selectors import counted_referrals, oriented_q, reached_q
 
 
 def capteur_by_space_secret(*, secret) -> Capteur | None:
@@ -59,40 +59,35 @@ def capteur_space_printable_code(*, secret, code_id) -> ReferralCode | None:
 
 
 def capteur_space_counts(*, capteur, today: datetime.date | None = None) -> dict[str, int]:
-    """What became of the people `capteur` sent, as counts only, in ONE query.
+    """What became of the people `capteur` sent, as counts only, in ONE query, with the
+    definitions of the monthly summary (backend.referrals.selectors: reached_q, oriented_q;
+    referrals closed as duplicates are not one more person):
 
-    - `month`, `year`: referrals created this calendar month / year (local time), whatever the
-      channel. Referrals closed as duplicates are left out: they are not one more person.
-    - `contacted`: of this year's, those the team reached (first contact recorded, a status
-      past "new", or closed after being reached: accompanied or declined).
-    - `oriented`: of this year's, those oriented to a support structure (status oriented, an
-      orientation recorded, or closed as accompanied).
+    - `month`, `year`: referrals created this calendar month / year (local time);
+    - `contacted`, `oriented`: of this year's, those the team reached / oriented;
+    - `last_month`, `last_month_contacted`, `last_month_oriented`: the figures of the
+      previous calendar month, the ones its monthly summary gave.
     """
     today = today or timezone.localdate()
     year_start = timezone.make_aware(datetime.datetime(today.year, 1, 1))  # noqa: DTZ001
     month_start = timezone.make_aware(datetime.datetime(today.year, today.month, 1))  # noqa: DTZ001
-    oriented = (
-        Q(status=Status.ORIENTED)
-        | Q(status=Status.CLOSED, closing_reason=ClosingReason.ACCOMPANIED)
-        | Q(Exists(Orientation.objects.filter(referral=OuterRef("pk"))))
+    previous = (month_start - datetime.timedelta(days=1)).date()
+    last_month_start = timezone.make_aware(
+        datetime.datetime(previous.year, previous.month, 1)  # noqa: DTZ001
     )
-    contacted = (
-        Q(first_contacted_at__isnull=False)
-        | Q(status__in=[Status.CONTACTED, Status.MET, Status.ORIENTED])
-        | Q(
-            status=Status.CLOSED,
-            closing_reason__in=[ClosingReason.ACCOMPANIED, ClosingReason.DECLINED],
-        )
-        | oriented
-    )
+    last_month = Q(created_at__gte=last_month_start, created_at__lt=month_start)
+    reached, oriented = reached_q(), oriented_q()
     return (
-        Referral.objects.filter(capteur=capteur, created_at__gte=year_start)
-        .exclude(closing_reason=ClosingReason.DUPLICATE)
+        counted_referrals()
+        .filter(capteur=capteur, created_at__gte=min(year_start, last_month_start))
         .aggregate(
             month=Count("pk", filter=Q(created_at__gte=month_start)),
-            year=Count("pk"),
-            contacted=Count("pk", filter=contacted),
-            oriented=Count("pk", filter=oriented),
+            year=Count("pk", filter=Q(created_at__gte=year_start)),
+            contacted=Count("pk", filter=Q(created_at__gte=year_start) & reached),
+            oriented=Count("pk", filter=Q(created_at__gte=year_start) & oriented),
+            last_month=Count("pk", filter=last_month),
+            last_month_contacted=Count("pk", filter=last_month & reached),
+            last_month_oriented=Count("pk", filter=last_month & oriented),
         )
     )
 

@@ -16,6 +16,7 @@ from backend.referrals.models import AccessLog
 from backend.referrals.serializers import (
     PERSONAL_FIELDS,
     AttemptInputSerializer,
+    CapteurSummaryOutputSerializer,
     ContactInputSerializer,
     IntakeAcknowledgmentSerializer,
     IntakeInputSerializer,
@@ -326,3 +327,18 @@ class ReferralAcknowledgmentResendApi(_ReferralActionApi):
         referral = self.referral_for_action(request, referral_id)
         triage.referral_resend_acknowledgment(referral=referral, actor=request.user)
         return _referral_response(request, referral_id, response_status=status.HTTP_202_ACCEPTED)
+
+
+@extend_schema(tags=["capteurs"])
+class CapteurSummaryListApi(generics.ListAPIView):
+    """What a capteur was sent each month: its summary (people sent, reached, oriented) or a
+    reminder, and whether the message was delivered."""
+
+    serializer_class = CapteurSummaryOutputSerializer
+    pagination_class = None
+    filter_backends = []
+
+    def get_queryset(self):
+        return selectors.capteur_summary_list(
+            user=self.request.user, capteur_id=self.kwargs["capteur_id"]
+        )

@@ -102,3 +102,5 @@ class ReferralTemplate(models.TextChoices):
     COORDINATOR_UNASSIGNED = "coordinator_unassigned", _("Orientation sans facilitateur")
     COORDINATOR_DIGEST = "coordinator_digest", _("Récapitulatif quotidien (coordinateur)")
     INBOUND_REPLY = "inbound_reply", _("Réponse à un SMS reçu")
+    CAPTEUR_SUMMARY = "capteur_summary", _("Récapitulatif mensuel (capteur)")
+    CAPTEUR_REMINDER = "capteur_reminder", _("Petit rappel (capteur dormant)")

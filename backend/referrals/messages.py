@@ -6,7 +6,7 @@ Never the person's note; to staff, no name or number of the person either: a ref
 
 from django.utils import formats
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import ngettext, override
 
 from backend.notifications.gsm7 import shorten, to_gsm7
 from backend.structures.enums import Need
@@ -135,3 +135,61 @@ def intake_acknowledgment(referral) -> str:
             "due": due,
         }
     return _("Merci. Une personne de l'équipe vous appellera avant le %(due)s.") % {"due": due}
+
+
+def _month(month) -> str:
+    return formats.date_format(month, "F")
+
+
+def capteur_summary(capteur, *, month, sent, reached, oriented) -> str:
+    """The monthly SMS to a capteur that sent people: counts only, and a thank-you."""
+    with override("fr"):
+        people = ngettext(
+            "%(count)d personne est venue de votre part",
+            "%(count)d personnes sont venues de votre part",
+            sent,
+        ) % {"count": sent}
+        return to_gsm7(
+            _(
+                "Relais %(network)s: en %(month)s, %(people)s. L'équipe en a joint %(reached)d "
+                "et orienté %(oriented)d vers une aide. Merci !"
+            )
+            % {
+                "network": shorten(capteur.territory.name, CAPTEUR_NAME_MAX),
+                "month": _month(month),
+                "people": people,
+                "reached": reached,
+                "oriented": oriented,
+            }
+        )
+
+
+def capteur_reminder(capteur, *, short_code) -> str:
+    """The gentle reminder to a dormant capteur: the relay is still there, how to use it."""
+    with override("fr"):
+        text = _(
+            "Relais %(network)s: merci d'être capteur. Si quelqu'un vous confie une difficulté, "
+            "proposez-lui de scanner l'affiche"
+        ) % {"network": shorten(capteur.territory.name, CAPTEUR_NAME_MAX)}
+        sms_number = capteur.territory.sms_number
+        if short_code and sms_number:
+            text += _(" ou d'envoyer %(code)s au %(number)s") % {
+                "code": short_code,
+                "number": sms_number.as_national.replace(" ", ""),
+            }
+        text += "."
+        if capteur.territory.contact_phone:
+            text += " " + _("Besoin d'affiches ? %(phone)s") % {
+                "phone": capteur.territory.contact_phone.as_national.replace(" ", "")
+            }
+        return to_gsm7(text)
+
+
+def capteur_summary_subject(capteur, *, month, reminder: bool) -> str:
+    with override("fr"):
+        if reminder:
+            return _("Relais %(network)s : un petit rappel") % {"network": capteur.territory.name}
+        return _("Relais %(network)s : votre récapitulatif de %(month)s") % {
+            "network": capteur.territory.name,
+            "month": _month(month),
+        }

@@ -193,3 +193,39 @@ class AccessLog(models.Model):
 
     def __str__(self):
         return f"{self.user_id} {self.action} {self.referral_id}"
+
+
+class CapteurSummary(models.Model):
+    """What a partner capteur was told about one month: how many people it sent, how many the
+    team reached and oriented (counts only, never a name), or a gentle reminder when it sent
+    nobody while dormant. One row per capteur and month: the monthly job is idempotent, and
+    the facilitator sees on the capteur what was sent."""
+
+    class Kind(models.TextChoices):
+        SUMMARY = "summary", _("Récapitulatif")
+        REMINDER = "reminder", _("Petit rappel")
+
+    capteur = models.ForeignKey(Capteur, on_delete=models.CASCADE, related_name="summaries")
+    month = models.DateField(_("mois"), help_text=_("Le premier jour du mois résumé."))
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    channel = models.CharField(_("canal"), max_length=10)
+    sent = models.PositiveIntegerField(_("personnes envoyées"), default=0)
+    reached = models.PositiveIntegerField(_("personnes jointes"), default=0)
+    oriented = models.PositiveIntegerField(_("personnes orientées"), default=0)
+    notification = models.ForeignKey(
+        "notifications.Notification", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = scoped_queryset("capteur__territory").as_manager()
+
+    class Meta:
+        verbose_name = _("récapitulatif mensuel")
+        verbose_name_plural = _("récapitulatifs mensuels")
+        ordering = ["-month", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["capteur", "month"], name="capteur_summary_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.capteur_id} {self.month:%Y-%m} {self.kind}"

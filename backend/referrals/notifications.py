@@ -6,22 +6,28 @@ outbox (backend.notifications) in the caller's transaction and delivered after c
   coordinators' alert when no facilitator is available;
 - a reassigned referral: the new facilitator's alert;
 - an SMS with an unknown code: a helpful reply (capped, not held: the person just wrote);
-- every morning: each coordinator's digest of overdue and unassigned referrals.
+- every morning: each coordinator's digest of overdue and unassigned referrals;
+- every month: to the partner capteurs that asked for it, what became of the people they sent
+  (counts only), or a gentle reminder to dormant ones.
 """
 
 import datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from backend.accounts.enums import Role
 from backend.accounts.models import Membership, Territory, User
+from backend.capteurs.enums import Activity, Stage, SummaryChannel
+from backend.capteurs.models import Capteur, ReferralCode
+from backend.capteurs.selectors import activity_expression
 from backend.notifications.enums import Channel, Sender
 from backend.notifications.models import Notification
 from backend.notifications.services import notification_build, notifications_save
 from backend.referrals import messages
 from backend.referrals.enums import OPEN_STATUSES, ReferralTemplate
-from backend.referrals.models import Referral
-from backend.referrals.selectors import overdue_q
+from backend.referrals.models import CapteurSummary, Referral
+from backend.referrals.selectors import capteurs_outcomes, overdue_q
 
 
 def notify_new_referral(
@@ -177,3 +183,109 @@ def coordinator_digests_create(*, today: datetime.date) -> int:
             )
         count += len(coordinators)
     return count
+
+
+def capteur_summaries_create(*, month: datetime.date) -> int:
+    """The monthly summaries of `month` (its first day) to the partner capteurs that asked for
+    one (`Capteur.summary_channel`): to those that sent people, how many came, were reached and
+    oriented (counts only, a thank-you); to dormant ones that sent nobody, a gentle reminder
+    instead; nothing to the others. Each is an outbox row and a CapteurSummary row, written
+    together; a capteur already summarised for `month` is skipped, so running it twice sends
+    nothing more. Returns the number of messages written."""
+    start = timezone.make_aware(datetime.datetime.combine(month, datetime.time()))
+    end = timezone.make_aware(datetime.datetime.combine(_next_month(month), datetime.time()))
+    capteurs = list(
+        Capteur.objects.filter(stage=Stage.PARTNER)
+        .exclude(summary_channel=SummaryChannel.NONE)
+        .exclude(summaries__month=month)
+        .select_related("territory")
+        .annotate(activity=activity_expression(Territory.objects.all(), now=end))
+    )
+    outcomes = capteurs_outcomes(capteur_ids=[c.pk for c in capteurs], start=start, end=end)
+    short_codes = _latest_short_codes([c.pk for c in capteurs])
+    count = 0
+    for capteur in capteurs:
+        counts = outcomes.get(capteur.pk)
+        if counts is None and capteur.activity != Activity.DORMANT:
+            continue
+        recipient = _capteur_recipient(capteur)
+        if not recipient:
+            continue
+        try:
+            with transaction.atomic():
+                _capteur_summary_write(
+                    capteur,
+                    month=month,
+                    recipient=recipient,
+                    counts=counts,
+                    short_code=short_codes.get(capteur.pk, ""),
+                )
+        except IntegrityError:
+            continue  # summarised meanwhile by another run
+        count += 1
+    return count
+
+
+def _next_month(month: datetime.date) -> datetime.date:
+    return (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+
+
+def _capteur_recipient(capteur: Capteur) -> str:
+    if capteur.summary_channel == SummaryChannel.SMS:
+        return str(capteur.phone) if capteur.phone else ""
+    return capteur.email
+
+
+def _latest_short_codes(capteur_ids: list[int]) -> dict[int, str]:
+    """Each capteur's most recent active short code (one query)."""
+    codes: dict[int, str] = {}
+    for capteur_id, short_code in (
+        ReferralCode.objects.filter(capteur_id__in=capteur_ids, revoked_at__isnull=True)
+        .order_by("capteur_id", "-created_at", "-id")
+        .values_list("capteur_id", "short_code")
+    ):
+        codes.setdefault(capteur_id, short_code)
+    return codes
+
+
+def _capteur_summary_write(
+    capteur: Capteur,
+    *,
+    month: datetime.date,
+    recipient: str,
+    counts: dict[str, int] | None,
+    short_code: str,
+) -> CapteurSummary:
+    reminder = counts is None
+    counts = counts or {"sent": 0, "reached": 0, "oriented": 0}
+    body = (
+        messages.capteur_reminder(capteur, short_code=short_code)
+        if reminder
+        else messages.capteur_summary(capteur, month=month, **counts)
+    )
+    notification = notifications_save(
+        [
+            notification_build(
+                channel=(
+                    Channel.SMS if capteur.summary_channel == SummaryChannel.SMS else Channel.EMAIL
+                ),
+                template=(
+                    ReferralTemplate.CAPTEUR_REMINDER
+                    if reminder
+                    else ReferralTemplate.CAPTEUR_SUMMARY
+                ),
+                recipient=recipient,
+                subject=messages.capteur_summary_subject(capteur, month=month, reminder=reminder),
+                body=body,
+                territory=capteur.territory,
+            )
+        ]
+    )[0]
+    return CapteurSummary.objects.create(
+        capteur=capteur,
+        month=month,
+        kind=CapteurSummary.Kind.REMINDER if reminder else CapteurSummary.Kind.SUMMARY,
+        channel=capteur.summary_channel,
+        notification=notification,
+        **counts,
+    )

@@ -2,15 +2,32 @@
 
 import datetime
 
-from django.db.models import BooleanField, Case, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from backend.accounts.enums import Role
 from backend.accounts.models import User
+from backend.capteurs.models import Capteur
 from backend.notifications.models import Notification
-from backend.referrals.enums import UNREACHABLE_SUGGESTION_ATTEMPTS, ReferralTemplate, Status
-from backend.referrals.models import Orientation, Referral, ReferralEvent
+from backend.referrals.enums import (
+    UNREACHABLE_SUGGESTION_ATTEMPTS,
+    ClosingReason,
+    ReferralTemplate,
+    Status,
+)
+from backend.referrals.models import CapteurSummary, Orientation, Referral, ReferralEvent
 from backend.structures.models import Structure
 
 
@@ -62,6 +79,55 @@ def _latest_acknowledgment_annotations() -> dict[str, Subquery]:
     }
 
 
+def oriented_q() -> Q:
+    """Oriented to a support structure: status oriented, an orientation recorded, or closed as
+    accompanied. The one definition for capteurs' counts, summaries and indicators."""
+    return (
+        Q(status=Status.ORIENTED)
+        | Q(status=Status.CLOSED, closing_reason=ClosingReason.ACCOMPANIED)
+        | Q(Exists(Orientation.objects.filter(referral=OuterRef("pk"))))
+    )
+
+
+def reached_q() -> Q:
+    """Reached by the team: a first contact recorded, a status past "new", closed after being
+    reached (accompanied or declined), or oriented."""
+    return (
+        Q(first_contacted_at__isnull=False)
+        | Q(status__in=[Status.CONTACTED, Status.MET, Status.ORIENTED])
+        | Q(
+            status=Status.CLOSED,
+            closing_reason__in=[ClosingReason.ACCOMPANIED, ClosingReason.DECLINED],
+        )
+        | oriented_q()
+    )
+
+
+def counted_referrals() -> QuerySet[Referral]:
+    """Referrals that count as people sent: those closed as duplicates are not one more."""
+    return Referral.objects.exclude(closing_reason=ClosingReason.DUPLICATE)
+
+
+def capteurs_outcomes(
+    *, capteur_ids: list[int], start: datetime.datetime, end: datetime.datetime
+) -> dict[int, dict[str, int]]:
+    """Per capteur, the people it sent between `start` and `end` (`sent`), of which `reached`
+    and `oriented` (reached_q, oriented_q): one grouped query. Capteurs that sent nobody are
+    absent."""
+    rows = (
+        counted_referrals()
+        .filter(capteur_id__in=capteur_ids, created_at__gte=start, created_at__lt=end)
+        .order_by()
+        .values("capteur_id")
+        .annotate(
+            sent=Count("pk"),
+            reached=Count("pk", filter=reached_q()),
+            oriented=Count("pk", filter=oriented_q()),
+        )
+    )
+    return {row["capteur_id"]: {k: row[k] for k in ("sent", "reached", "oriented")} for row in rows}
+
+
 def referral_get(*, user: User, pk: int) -> Referral:
     """The referral `pk` if `user` may see it; 404 otherwise (whether it exists or not)."""
     return get_object_or_404(referral_queryset(user=user), pk=pk)
@@ -93,3 +159,10 @@ def reassignment_targets(*, referral: Referral) -> QuerySet[User]:
 def orientable_structures(*, referral: Referral) -> QuerySet[Structure]:
     """Where `referral`'s person may be oriented: the active structures of its territory."""
     return Structure.objects.filter(territory_id=referral.territory_id, is_active=True)
+
+
+def capteur_summary_list(*, user: User, capteur_id: int) -> QuerySet[CapteurSummary]:
+    """What capteur `capteur_id` was sent month by month (404 when `user` may not see it),
+    with the delivery status of each message."""
+    capteur = get_object_or_404(Capteur.objects.for_user(user), pk=capteur_id)
+    return CapteurSummary.objects.filter(capteur=capteur).select_related("notification")

@@ -16,7 +16,13 @@ from backend.referrals.enums import (
     OrientationOutcome,
     Status,
 )
-from backend.referrals.models import NOTE_MAX_LENGTH, Orientation, Referral, ReferralEvent
+from backend.referrals.models import (
+    NOTE_MAX_LENGTH,
+    CapteurSummary,
+    Orientation,
+    Referral,
+    ReferralEvent,
+)
 from backend.referrals.perms import can_see_personal_data
 from backend.referrals.services.intake import CONSENT_MESSAGE, PHONE_OR_EMAIL_MESSAGE
 from backend.structures.enums import Need
@@ -275,4 +281,27 @@ class OrientationOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = Orientation
         fields = ["id", "referral", "structure", "structure_name", "outcome", "created_at"]
+        read_only_fields = fields
+
+
+class CapteurSummaryOutputSerializer(serializers.ModelSerializer):
+    """A monthly message to a capteur, as the facilitator sees it on the capteur."""
+
+    delivery_status = serializers.CharField(
+        source="notification.status", default=None, allow_null=True, read_only=True
+    )
+
+    class Meta:
+        model = CapteurSummary
+        fields = [
+            "id",
+            "month",
+            "kind",
+            "channel",
+            "sent",
+            "reached",
+            "oriented",
+            "delivery_status",
+            "created_at",
+        ]
         read_only_fields = fields

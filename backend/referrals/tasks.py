@@ -1,12 +1,22 @@
 """Celery tasks of referrals: thin, named, bounded; the work is in referrals.notifications."""
 
+import datetime
+
 from celery import shared_task
 from django.utils import timezone
 
-from backend.referrals.notifications import coordinator_digests_create
+from backend.referrals.notifications import capteur_summaries_create, coordinator_digests_create
 
 
 @shared_task(name="referrals.send_coordinator_digests", soft_time_limit=120, time_limit=150)
 def send_coordinator_digests():
     """The daily email to each coordinator: overdue referrals, referrals with no facilitator."""
     return coordinator_digests_create(today=timezone.localdate())
+
+
+@shared_task(name="referrals.send_capteur_summaries", soft_time_limit=300, time_limit=360)
+def send_capteur_summaries():
+    """On the first of the month: last month's summary to each partner capteur that wants one."""
+    first_of_this_month = timezone.localdate().replace(day=1)
+    last_month = (first_of_this_month - datetime.timedelta(days=1)).replace(day=1)
+    return capteur_summaries_create(month=last_month)

@@ -3,6 +3,11 @@ from django.urls import path
 from backend.referrals import apis
 
 urlpatterns = [
+    path(
+        "capteurs/<int:capteur_id>/summaries/",
+        apis.CapteurSummaryListApi.as_view(),
+        name="capteur-summaries",
+    ),
     path("referrals/intake/", apis.ReferralIntakeApi.as_view(), name="referral-intake"),
     path("referrals/", apis.ReferralListApi.as_view(), name="referral-list"),
     path("referrals/<int:referral_id>/", apis.ReferralDetailApi.as_view(), name="referral-detail"),

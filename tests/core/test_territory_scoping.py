@@ -26,6 +26,7 @@ SCOPED = {
     "capteur-codes": ["capteur_id"],
     "capteur-space": ["capteur_id"],
     "capteur-space-send": ["capteur_id"],
+    "capteur-summaries": ["capteur_id"],
     "code-detail": ["code_id"],
     "code-revoke": ["code_id"],
     "code-qr-svg": ["code_id"],

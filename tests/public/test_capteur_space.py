@@ -132,6 +132,10 @@ def test_capteur_space_counts_this_month_this_year_and_what_became_of_them(
         "Cette année": 6,
         "Contactées par l’équipe": 4,
         "Orientées vers une aide": 3,
+        # last month (May): the met referral with an orientation
+        "Envoyées": 1,
+        "Jointes par l’équipe": 1,
+        "Orientées": 1,
     }
 
 
