@@ -23,8 +23,8 @@ from faker import Faker
 
 from backend.accounts.enums import Role
 from backend.accounts.models import Membership, Territory, User
-from backend.capteurs.enums import Stage
-from backend.capteurs.models import Capteur, ReferralCode, StageChange
+from backend.capteurs.enums import ScanSource, Stage, SummaryChannel
+from backend.capteurs.models import Capteur, CodeScanDay, ReferralCode, StageChange
 from backend.capteurs.services import (
     capteur_create,
     capteur_move_stage,
@@ -34,6 +34,7 @@ from backend.capteurs.services import (
 from backend.demo import data
 from backend.demo.referrals import seed_referrals
 from backend.demo.structures import seed_structures
+from backend.referrals.notifications import capteur_summaries_create
 
 # Printed by seed_demo: every demo login uses it. Demo data only, never a real account.
 DEMO_PASSWORD = "relais-demo-2026"  # noqa: S105
@@ -147,6 +148,10 @@ def capteur_fields(seed: data.CapteurSeed, rng: random.Random, fake: Faker) -> d
         if seed.kind in data.EMAIL_KINDS
         else "",
         "notes": rng.choice(data.NOTES[seed.plan]),
+        # Those with an e-mail asked for the monthly summary (demo numbers are landlines).
+        "summary_channel": SummaryChannel.EMAIL
+        if seed.kind in data.EMAIL_KINDS
+        else SummaryChannel.NONE,
     }
 
 
@@ -274,18 +279,50 @@ def _backdate(capteur, *, plan, rng, today, timeline, move_times, codes, revoke_
         # A lost poster: its code was revoked and reissued the same day.
         replaced_ago = rng.randint(1, timeline.signed - 1)
         replaced_at = _at(today, replaced_ago, rng)
+        lost_count = rng.randint(low, high)
+        _scan_days(
+            lost_poster,
+            count=lost_count,
+            newest=replaced_ago,
+            oldest=min(timeline.signed, replaced_ago + SCAN_HISTORY_DAYS),
+            rng=rng,
+            today=today,
+        )
         ReferralCode.objects.filter(pk=lost_poster.pk).update(
-            created_at=signed_at, revoked_at=replaced_at, scan_count=rng.randint(low, high)
+            created_at=signed_at, revoked_at=replaced_at, scan_count=lost_count
         )
         issued[codes[0].pk] = (replaced_ago, replaced_at)
     for code in codes:
         count = rng.randint(low, high)
         ago, created_at = issued[code.pk]
+        days = _scan_days(
+            code, count=count, newest=0, oldest=min(ago, SCAN_HISTORY_DAYS), rng=rng, today=today
+        )
         ReferralCode.objects.filter(pk=code.pk).update(
             created_at=created_at,
             scan_count=count,
-            last_scan_at=_at(today, rng.randint(0, min(ago, 45)), rng) if count else None,
+            last_scan_at=_at(today, (today - max(days)).days, rng) if days else None,
         )
+
+
+# Scan history spreads a code's visits over its last days (at most this many).
+SCAN_HISTORY_DAYS = 75
+
+
+def _scan_days(code, *, count, newest, oldest, rng, today) -> list[datetime.date]:
+    """Spreads `count` landing page visits of `code` between `oldest` and `newest` days ago,
+    as the landing page records them (one row per day and source; most come from the QR
+    code). Returns the days that got a visit."""
+    per_day: dict[tuple[datetime.date, str], int] = {}
+    for _ in range(count):
+        day = today - datetime.timedelta(days=rng.randint(newest, max(oldest, newest)))
+        source = ScanSource.QR if rng.random() < 0.8 else ScanSource.LINK
+        per_day[(day, source)] = per_day.get((day, source), 0) + 1
+    CodeScanDay.objects.bulk_create(
+        CodeScanDay(code=code, day=day, source=source, count=n)
+        for (day, source), n in per_day.items()
+    )
+    return sorted({day for day, _ in per_day})
 
 
 # --- Everything ---------------------------------------------------------------------------
@@ -317,6 +354,11 @@ def seed_demo(*, today: datetime.date | None = None) -> SeedResult:
         result.capteurs_created += 1
     result.structures_created, _ = seed_structures(territory)
     result.referrals_created = seed_referrals(territory)
+    # Last month's summaries, as the monthly job sent them: the capteurs see their figures and
+    # the facilitators see what was sent.
+    capteur_summaries_create(
+        month=(today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    )
     result.showcase_code = (
         ReferralCode.objects.filter(capteur__territory=territory, revoked_at__isnull=True)
         .select_related("capteur")

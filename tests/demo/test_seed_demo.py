@@ -7,17 +7,18 @@ from django.conf import settings as django_settings
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 from django.db import transaction
+from django.db.models import Sum
 from django.test import override_settings
 from django.utils import timezone
 
 from backend.accounts.enums import Role
 from backend.accounts.models import Membership, Territory, User
-from backend.capteurs.enums import CapteurKind, Stage
-from backend.capteurs.models import Capteur, ReferralCode, StageChange
+from backend.capteurs.enums import CapteurKind, Stage, SummaryChannel
+from backend.capteurs.models import Capteur, CodeScanDay, ReferralCode, StageChange
 from backend.capteurs.selectors import capteur_queryset
 from backend.demo.data import DEMO_USERS
 from backend.demo.seed import DEMO_PASSWORD
-from backend.referrals.models import Referral
+from backend.referrals.models import CapteurSummary, Referral
 
 # The seed hashes five passwords: PBKDF2 would dominate the test time.
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -101,6 +102,32 @@ def test_activity_shows_new_active_and_dormant_partners(seeded):
     assert activity["active"] >= 8
     assert activity["dormant"] >= 5
     assert activity["new"] >= 2
+
+
+@pytest.mark.django_db
+def test_scan_history_adds_up_to_each_codes_count_and_tells_scanned_from_silent(seeded):
+    for code in ReferralCode.objects.all():
+        days = CodeScanDay.objects.filter(code=code).aggregate(total=Sum("count"))["total"]
+        assert (days or 0) == code.scan_count, code.short_code
+    coordinator = User.objects.get(memberships__role=Role.COORDINATOR)
+    scans = (
+        capteur_queryset(user=coordinator)
+        .filter(stage=Stage.PARTNER)
+        .values_list("activity", "scans_30d")
+    )
+    active = [n for activity, n in scans if activity == "active"]
+    assert max(active) > 0 and min(n for _, n in scans) == 0
+
+
+@pytest.mark.django_db
+def test_capteurs_that_asked_for_it_got_last_months_summary(seeded):
+    summaries = CapteurSummary.objects.select_related("capteur")
+    assert summaries.exists()
+    assert all(s.capteur.summary_channel == SummaryChannel.EMAIL for s in summaries)
+    assert {s.kind for s in summaries} == {
+        CapteurSummary.Kind.SUMMARY,
+        CapteurSummary.Kind.REMINDER,
+    }
 
 
 @pytest.mark.django_db
