@@ -12,9 +12,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from backend.accounts.models import Territory
+from backend.notifications import policy
 from backend.notifications.enums import Channel, NotificationStatus, Sender
 from backend.notifications.models import Notification
-from backend.notifications import policy
 from backend.notifications.tasks import enqueue_deliveries, enqueue_delivery
 
 
