@@ -2,9 +2,11 @@
 demo seed all call these."""
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Field, Model
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
@@ -233,7 +235,7 @@ def _import_row(territory, fields: dict, *, source: str) -> bool:
         territory, source, external_id, values.get("name", ""), values.get("city", "")
     )
     created = structure is None
-    if created:
+    if structure is None:
         structure = Structure(territory=territory, external_source=source)
     if external_id and not structure.external_id:
         structure.external_source, structure.external_id = source, external_id
@@ -252,7 +254,8 @@ def _import_row(territory, fields: dict, *, source: str) -> bool:
 
 def _convert(fields: dict, problems: list) -> tuple[dict, list[str]]:
     """Row values as model values; what cannot be converted goes to `problems` and `failed`."""
-    values, failed = {}, []
+    values: dict[str, Any] = {}
+    failed: list[str] = []
     for name, value in fields.items():
         if name == "kind":
             kind = importers.kind_from_text(value) if value else StructureKind.AUTRE
@@ -276,7 +279,7 @@ def _convert(fields: dict, problems: list) -> tuple[dict, list[str]]:
             try:
                 values[name] = importers.decimal_or_none(value)
             except ValueError:
-                label = capfirst(Structure._meta.get_field(name).verbose_name)
+                label = _field_label(Structure, name)
                 problems.append(
                     _("%(field)s : « %(value)s » n'est pas un nombre.")
                     % {"field": label, "value": value}
@@ -334,8 +337,13 @@ def _reasons(error: ValidationError, model) -> list[str]:
     """A model's validation errors as French sentences naming the field: "Téléphone : …"."""
     reasons = []
     for name, messages in error.message_dict.items():
-        label = (
-            None if name == NON_FIELD_ERRORS else capfirst(model._meta.get_field(name).verbose_name)
-        )
+        label = None if name == NON_FIELD_ERRORS else _field_label(model, name)
         reasons += [f"{label} : {message}" if label else message for message in messages]
     return reasons
+
+
+def _field_label(model: type[Model], name: str) -> str:
+    """A field's name as people read it: "Téléphone"."""
+    model_field = model._meta.get_field(name)
+    # Rows and validation errors name concrete fields; a reverse relation has no verbose name.
+    return str(capfirst(model_field.verbose_name if isinstance(model_field, Field) else name))
