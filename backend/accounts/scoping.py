@@ -5,14 +5,22 @@ a user sees the rows of the territories they hold a membership in, and nothing e
 Rows of another territory are simply absent, so detail endpoints answer 404, not 403.
 """
 
+from collections.abc import Iterable, Mapping
+from typing import Self, TypeVar
+
+from django.contrib.auth.models import AnonymousUser
 from django.db import models
 
-from backend.accounts.models import Membership, Territory
+from backend.accounts.models import Membership, Territory, User
+
+_M = TypeVar("_M", bound=models.Model, covariant=True)
 
 
-def territory_ids_for(user, *, roles=None):
+def territory_ids_for(
+    user: User | AnonymousUser | None, *, roles: Iterable[str] | None = None
+) -> models.QuerySet[Membership, Mapping[str, object]]:
     """Subquery of the ids of the territories `user` is a member of (optionally with a role)."""
-    if not getattr(user, "is_authenticated", False):
+    if user is None or not user.is_authenticated:
         return Membership.objects.none().values("territory_id")
     memberships = Membership.objects.filter(user=user, user__is_active=True)
     if roles:
@@ -20,26 +28,25 @@ def territory_ids_for(user, *, roles=None):
     return memberships.values("territory_id")
 
 
-def territories_for(user, *, roles=None):
+def territories_for(
+    user: User | AnonymousUser | None, *, roles: Iterable[str] | None = None
+) -> models.QuerySet[Territory]:
     return Territory.objects.filter(id__in=territory_ids_for(user, roles=roles))
 
 
-class TerritoryScopedQuerySet(models.QuerySet):
-    """QuerySet of a model that belongs to a territory through `territory_path`."""
+class TerritoryScopedQuerySet(models.QuerySet[_M]):
+    """QuerySet of a model that belongs to a territory through `territory_path`.
+
+    A model reaching its territory through another row subclasses it with its own path (a
+    named class, not one built at run time: the type checker must see the manager's class).
+    """
 
     territory_path = "territory"
 
-    def for_user(self, user, *, roles=None):
+    def for_user(
+        self, user: User | AnonymousUser | None, *, roles: Iterable[str] | None = None
+    ) -> Self:
         return self.filter(**{f"{self.territory_path}__in": territory_ids_for(user, roles=roles)})
 
-    def for_territory(self, territory):
+    def for_territory(self, territory: Territory) -> Self:
         return self.filter(**{self.territory_path: territory})
-
-
-def scoped_queryset(path):
-    """A TerritoryScopedQuerySet class for models reaching their territory through `path`."""
-    return type(
-        f"TerritoryScopedQuerySet_{path.replace('__', '_')}",
-        (TerritoryScopedQuerySet,),
-        {"territory_path": path, "__module__": __name__},
-    )

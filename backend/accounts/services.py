@@ -8,7 +8,9 @@ from backend.accounts.models import Membership
 
 
 @transaction.atomic
-def membership_set_unavailable(*, membership: Membership, until: datetime.date | None):
+def membership_set_unavailable(
+    *, membership: Membership, until: datetime.date | None
+) -> Membership:
     """Marks an absence until `until` included (None: available again).
 
     While away, routing sends new referrals to the territory's other facilitators.

@@ -6,7 +6,7 @@ from backend.capteurs.models import Capteur, ReferralCode, StageChange
 class ReferralCodeInline(admin.TabularInline):
     model = ReferralCode
     extra = 0
-    fields = ["short_code", "label", "created_at", "revoked_at", "scan_count"]
+    fields = ("short_code", "label", "created_at", "revoked_at", "scan_count")
     readonly_fields = fields
     can_delete = False
     show_change_link = True
@@ -18,7 +18,7 @@ class ReferralCodeInline(admin.TabularInline):
 class StageChangeInline(admin.TabularInline):
     model = StageChange
     extra = 0
-    fields = ["at", "from_stage", "to_stage", "actor", "note"]
+    fields = ("at", "from_stage", "to_stage", "actor", "note")
     readonly_fields = fields
     can_delete = False
 

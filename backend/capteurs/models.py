@@ -5,15 +5,32 @@ whose staff meet people in difficulty and hand them Relais' number: a poster wit
 a short link and a short code, each carried by a ReferralCode.
 """
 
+from typing import TypeVar
+
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
 from backend.accounts.models import Territory
-from backend.accounts.scoping import TerritoryScopedQuerySet, scoped_queryset
+from backend.accounts.scoping import TerritoryScopedQuerySet
 from backend.capteurs.enums import CapteurKind, ScanSource, Stage, SummaryChannel
 from backend.core.models import Place, TimeStampedModel
+
+_M = TypeVar("_M", bound=models.Model)
+
+
+class CapteurRowQuerySet(TerritoryScopedQuerySet[_M]):
+    """Rows that belong to a territory through their capteur (stage changes, codes)."""
+
+    territory_path = "capteur__territory"
+
+
+class CodeRowQuerySet(TerritoryScopedQuerySet[_M]):
+    """Rows that belong to a territory through their code's capteur (scan days)."""
+
+    territory_path = "code__capteur__territory"
 
 
 class Capteur(TimeStampedModel, Place):
@@ -99,7 +116,7 @@ class StageChange(models.Model):
     note = models.TextField(blank=True)
     at = models.DateTimeField(auto_now_add=True)
 
-    objects = scoped_queryset("capteur__territory").as_manager()
+    objects = CapteurRowQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("changement d'étape")
@@ -133,14 +150,14 @@ class ReferralCode(TimeStampedModel):
     scan_count = models.PositiveIntegerField(_("visites"), default=0)
     last_scan_at = models.DateTimeField(_("dernière visite"), null=True, blank=True)
 
-    objects = scoped_queryset("capteur__territory").as_manager()
+    objects = CapteurRowQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("code d'orientation")
         verbose_name_plural = _("codes d'orientation")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(short_code=models.functions.Upper("short_code")),
+                condition=models.Q(short_code=Upper("short_code")),
                 name="referral_code_short_code_upper",
             )
         ]
@@ -176,7 +193,7 @@ class CodeScanDay(models.Model):
     source = models.CharField(max_length=10, choices=ScanSource.choices)
     count = models.PositiveIntegerField(default=0)
 
-    objects = scoped_queryset("code__capteur__territory").as_manager()
+    objects = CodeRowQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -92,9 +92,11 @@ def code_print_response(request, code, *, printer) -> HttpResponse:
     response = get_conditional_response(request, etag=etag)
     if response is None:
         response = HttpResponse(printer.render(content), content_type=printer.media_type)
-        response["Content-Disposition"] = content_disposition_header(
+        disposition = content_disposition_header(
             as_attachment=False, filename=printer.filename.format(code=content.short_code)
         )
+        if disposition is not None:  # None only without a filename, and there is always one
+            response["Content-Disposition"] = disposition
     response["ETag"] = etag
     patch_cache_control(response, private=True, max_age=PRINT_MAX_AGE, must_revalidate=True)
     return response

@@ -1,6 +1,7 @@
 """Reads of capteurs and codes, scoped to the user's territories, with their joins."""
 
-from datetime import date, timedelta
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
 
 from django.db.models import (
     Case,
@@ -8,6 +9,7 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
     Sum,
     Value,
@@ -17,12 +19,15 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from backend.accounts.models import Territory, User
 from backend.accounts.scoping import territories_for
 from backend.capteurs.enums import Activity, Stage
 from backend.capteurs.models import Capteur, CodeScanDay, ReferralCode, StageChange
 
 
-def activity_expression(territories, *, now=None):
+def activity_expression(
+    territories: Iterable[Territory], *, now: datetime | None = None
+) -> Case | Value:
     """SQL expression of a capteur's activity, with each territory's own thresholds.
 
     - active: at least one referral in the territory's activity window (default 90 days);
@@ -75,7 +80,7 @@ def scans_since_expression(since: date) -> Coalesce:
     return Coalesce(Subquery(scans, output_field=IntegerField()), 0)
 
 
-def capteur_queryset(*, user, now=None):
+def capteur_queryset(*, user: User, now: datetime | None = None) -> QuerySet[Capteur]:
     """Capteurs `user` may see, joined to what lists show and annotated with `activity` and
     `scans_30d` (the landing page's visits over the last 30 days), so the list filters and
     sorts on both in one query."""
@@ -91,24 +96,24 @@ def capteur_queryset(*, user, now=None):
     )
 
 
-def capteur_get(*, user, pk) -> Capteur:
+def capteur_get(*, user: User, pk: int) -> Capteur:
     """The capteur `pk` if `user` may see it; 404 otherwise (whether it exists or not)."""
     return get_object_or_404(capteur_queryset(user=user), pk=pk)
 
 
-def stage_change_list(*, capteur):
+def stage_change_list(*, capteur: Capteur) -> QuerySet[StageChange]:
     return StageChange.objects.filter(capteur=capteur).select_related("actor")
 
 
-def referral_code_queryset(*, user):
+def referral_code_queryset(*, user: User) -> QuerySet[ReferralCode]:
     return ReferralCode.objects.for_user(user).select_related("capteur__territory")
 
 
-def referral_code_get(*, user, pk) -> ReferralCode:
+def referral_code_get(*, user: User, pk: int) -> ReferralCode:
     return get_object_or_404(referral_code_queryset(user=user), pk=pk)
 
 
-def referral_code_list(*, capteur):
+def referral_code_list(*, capteur: Capteur) -> QuerySet[ReferralCode]:
     return ReferralCode.objects.filter(capteur=capteur).order_by("-created_at", "-id")
 
 
@@ -117,7 +122,7 @@ def normalize_short_code(text: str) -> str:
     return "".join(text.split()).upper()
 
 
-def referral_code_by_short_code(*, short_code) -> ReferralCode | None:
+def referral_code_by_short_code(*, short_code: str) -> ReferralCode | None:
     """Lookup of an active code by its short code, whatever the case and spacing typed."""
     return (
         ReferralCode.objects.select_related("capteur__territory")
@@ -126,6 +131,6 @@ def referral_code_by_short_code(*, short_code) -> ReferralCode | None:
     )
 
 
-def referral_code_by_token(*, token) -> ReferralCode | None:
+def referral_code_by_token(*, token: str) -> ReferralCode | None:
     """Public lookup of a code by its link token (revoked codes included)."""
     return ReferralCode.objects.select_related("capteur__territory").filter(token=token).first()

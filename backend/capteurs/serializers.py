@@ -166,7 +166,11 @@ class ReferralCodeOutputSerializer(serializers.ModelSerializer):
 
 
 class ReferralCodeIssueInputSerializer(serializers.Serializer):
-    label = serializers.CharField(required=False, allow_blank=True, max_length=120)
+    # The serializer's metaclass moves declared fields out of the class, so this field does not
+    # shadow Field.label at run time; the stubs only see the class attribute.
+    label = serializers.CharField(  # type: ignore[assignment]
+        required=False, allow_blank=True, max_length=120
+    )
 
 
 class ReferralCodeRevokeInputSerializer(serializers.Serializer):

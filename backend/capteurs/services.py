@@ -1,6 +1,7 @@
 """Writes on capteurs and referral codes. Views, admin actions and commands all call these."""
 
 import secrets
+from typing import Any, Literal, overload
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -9,11 +10,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backend.accounts.enums import Role
-from backend.accounts.models import Membership
+from backend.accounts.models import Membership, Territory, User
 from backend.capteurs.enums import STAGE_TRANSITIONS, ScanSource, Stage
 from backend.capteurs.models import Capteur, CodeScanDay, ReferralCode, StageChange
 from backend.capteurs.notifications import capteur_space_link_notify
 from backend.core.errors import DomainError
+from backend.notifications.models import Notification
 
 # No 0/O, 1/I/L: a short code is read aloud on the phone and typed in an SMS.
 SHORT_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -51,7 +53,7 @@ def _check_referent(capteur: Capteur) -> None:
 
 
 @transaction.atomic
-def capteur_create(*, territory, actor, **fields) -> Capteur:
+def capteur_create(*, territory: Territory, actor: User | None, **fields: Any) -> Capteur:
     """Registers a capteur as a prospect in `territory`.
 
     Precondition: `actor` is a member of `territory` (the API offers only the actor's
@@ -71,7 +73,7 @@ def capteur_create(*, territory, actor, **fields) -> Capteur:
 
 
 @transaction.atomic
-def capteur_update(*, capteur: Capteur, actor, **fields) -> Capteur:
+def capteur_update(*, capteur: Capteur, actor: User | None, **fields: Any) -> Capteur:
     """Updates the descriptive fields of a capteur. The stage moves only by capteur_move_stage."""
     unknown = set(fields) - CAPTEUR_EDITABLE_FIELDS
     if unknown:
@@ -85,7 +87,9 @@ def capteur_update(*, capteur: Capteur, actor, **fields) -> Capteur:
 
 
 @transaction.atomic
-def capteur_move_stage(*, capteur: Capteur, to_stage: str, actor, note: str = "") -> Capteur:
+def capteur_move_stage(
+    *, capteur: Capteur, to_stage: str, actor: User | None, note: str = ""
+) -> Capteur:
     """Moves a capteur along the pipeline and records the move.
 
     Becoming a partner for the first time sets `signed_on`. Raises DomainError (409) when the
@@ -120,11 +124,11 @@ def capteur_move_stage(*, capteur: Capteur, to_stage: str, actor, note: str = ""
     return capteur
 
 
-def _new_short_code(length):
+def _new_short_code(length: int) -> str:
     return "".join(secrets.choice(SHORT_CODE_ALPHABET) for _ in range(length))
 
 
-def referral_code_issue(*, capteur: Capteur, actor, label: str = "") -> ReferralCode:
+def referral_code_issue(*, capteur: Capteur, actor: User | None, label: str = "") -> ReferralCode:
     """Issues a new code for `capteur`: a fresh unguessable token and a free short code.
 
     Short codes start at 4 characters and grow when the space gets crowded. A collision is
@@ -151,8 +155,21 @@ def referral_code_issue(*, capteur: Capteur, actor, label: str = "") -> Referral
     raise RuntimeError("No free short code after several attempts.")
 
 
+# With reissue=True the new code always comes back: callers need no None check.
+@overload
+def referral_code_revoke(
+    *, code: ReferralCode, actor: User | None, reissue: Literal[True]
+) -> ReferralCode: ...
+@overload
+def referral_code_revoke(
+    *, code: ReferralCode, actor: User | None, reissue: bool = ...
+) -> ReferralCode | None: ...
+
+
 @transaction.atomic
-def referral_code_revoke(*, code: ReferralCode, actor, reissue: bool = False):
+def referral_code_revoke(
+    *, code: ReferralCode, actor: User | None, reissue: bool = False
+) -> ReferralCode | None:
     """Revokes `code` (a lost or defaced poster). Returns the new code when `reissue`."""
     code = ReferralCode.objects.select_for_update().select_related("capteur").get(pk=code.pk)
     if code.revoked_at is not None:
@@ -183,7 +200,7 @@ def referral_code_record_scan(*, code: ReferralCode, source: str = ScanSource.LI
 
 
 @transaction.atomic
-def capteur_space_issue(*, capteur: Capteur, actor) -> Capteur:
+def capteur_space_issue(*, capteur: Capteur, actor: User | None) -> Capteur:
     """Issues (or reissues) the capteur space's secret link; any previous link stops working."""
     if capteur.stage == Stage.WITHDRAWN:
         raise DomainError(
@@ -197,7 +214,7 @@ def capteur_space_issue(*, capteur: Capteur, actor) -> Capteur:
 
 
 @transaction.atomic
-def capteur_space_revoke(*, capteur: Capteur, actor) -> Capteur:
+def capteur_space_revoke(*, capteur: Capteur, actor: User | None) -> Capteur:
     """Closes the capteur space: its secret link answers 404 from now on."""
     capteur.space_secret = None
     capteur.space_secret_issued_at = None
@@ -206,7 +223,7 @@ def capteur_space_revoke(*, capteur: Capteur, actor) -> Capteur:
 
 
 @transaction.atomic
-def capteur_space_link_send(*, capteur: Capteur, actor):
+def capteur_space_link_send(*, capteur: Capteur, actor: User | None) -> Notification:
     """Texts the capteur its space link (an outbox row, delivered after commit).
 
     Raises DomainError (409) when the capteur has no space or no phone. A number that cannot

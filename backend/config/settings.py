@@ -18,7 +18,7 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 # --- Core -------------------------------------------------------------------------------
 DEBUG = env.bool("DEBUG", default=False)
 # The public origin the outside world uses (QR codes, SMS links, Twilio signatures).
-PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+PUBLIC_BASE_URL: str = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 _INSECURE_KEY = "django-insecure-relais-local-only"
 SECRET_KEY = env.str("SECRET_KEY", default=_INSECURE_KEY)
 if SECRET_KEY == _INSECURE_KEY and PUBLIC_BASE_URL.startswith("https://"):
@@ -205,7 +205,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Publishing gives up fast when the broker is down: the outbox row stays pending for the sweep.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
 # Retries of a failed notification wait this × 2^n seconds (30 s, 1, 2, 4, 8 min).
-NOTIFICATION_RETRY_BASE_SECONDS = env.int("NOTIFICATION_RETRY_BASE_SECONDS", default=30)
+NOTIFICATION_RETRY_BASE_SECONDS: int = env.int("NOTIFICATION_RETRY_BASE_SECONDS", default=30)
 # The beat schedule, in one place (a test checks every entry names a registered task).
 CELERY_BEAT_SCHEDULE = {
     "notifications-sweep": {
@@ -236,9 +236,9 @@ TWILIO_API_BASE_URL = env.str("TWILIO_API_BASE_URL", default="")
 # Alphanumeric sender ID of outbound SMS (one-way, 11 characters at most, one letter at least).
 SMS_SENDER_ID = env.str("SMS_SENDER_ID", default="RELAIS")
 # SMS to one number per day at most (stops SMS pumping through the public form).
-SMS_DAILY_CAP_PER_NUMBER = env.int("SMS_DAILY_CAP_PER_NUMBER", default=5)
+SMS_DAILY_CAP_PER_NUMBER: int = env.int("SMS_DAILY_CAP_PER_NUMBER", default=5)
 # SMS to referred people only in these hours (local time), Monday to Saturday, not on holidays.
-SMS_PERSON_HOURS = (
+SMS_PERSON_HOURS: tuple[int, int] = (
     env.int("SMS_PERSON_HOUR_FROM", default=9),
     env.int("SMS_PERSON_HOUR_TO", default=20),
 )

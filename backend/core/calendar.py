@@ -13,7 +13,8 @@ import holidays
 @functools.lru_cache(maxsize=16)
 def french_holidays(year: int) -> holidays.HolidayBase:
     """French public holidays of `year` (the `holidays` library, kept current upstream)."""
-    return holidays.France(years=year)
+    # The typed entry point: holidays.France's own __init__ is untyped (*args, **kwargs).
+    return holidays.country_holidays("FR", years=year)
 
 
 def is_public_holiday(day: datetime.date) -> bool:

@@ -17,10 +17,10 @@ class DomainError(Exception):
     `message` is user-facing French (translatable); `code` is stable for clients.
     """
 
-    status_code = status.HTTP_409_CONFLICT
-    code = "conflict"
+    status_code: int = status.HTTP_409_CONFLICT
+    code: str = "conflict"
 
-    def __init__(self, message, *, code=None):
+    def __init__(self, message: str, *, code: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         if code:

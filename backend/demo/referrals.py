@@ -62,7 +62,7 @@ PHONE_PREFIX = "+3353649"
 class Story:
     """What happened after the referral, decided from its age."""
 
-    attempts: list[str]  # outcomes, in order
+    attempts: list[AttemptOutcome]  # in order
     final_status: str
     closing_reason: str = ""
     orientation_outcome: str = ""
@@ -250,9 +250,9 @@ def seed_referrals(territory, *, seed="relais-demo") -> int:
             if not code.is_active:
                 # A poster replaced since: the referral came through the old code, which
                 # the intake refuses today. Demo-only: submit through the current one.
-                code = codes[-1] if codes[-1].is_active else None
-            if code is None:
-                continue
+                if not codes[-1].is_active:
+                    continue
+                code = codes[-1]
             created += 1
             referral = _submit(code, rng=rng, fake=fake, index=created)
             _play(

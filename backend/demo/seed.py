@@ -214,7 +214,9 @@ def seed_capteur(seed: data.CapteurSeed, *, territory, referent, today) -> int:
         first_contact_on=first_contact_on,
         **capteur_fields(seed, rng, fake),
     )
-    codes, move_times, revoke_at = [], [], None
+    codes: list[ReferralCode] = []
+    move_times: list[datetime.datetime] = []
+    revoke_at: datetime.datetime | None = None
     for to_stage, days_ago in timeline.moves:
         at = _at(today, days_ago, rng)
         if to_stage == Stage.WITHDRAWN and codes:

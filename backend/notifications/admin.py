@@ -45,7 +45,7 @@ class NotificationAdmin(admin.ModelAdmin):
     ]
     list_filter = ["status", "channel", TemplateFilter, "territory"]
     search_fields = ["provider_id"]
-    fields = [
+    fields = (
         "created_at",
         "territory",
         "referral",
@@ -67,7 +67,7 @@ class NotificationAdmin(admin.ModelAdmin):
         "sent_at",
         "delivered_at",
         "updated_at",
-    ]
+    )
     readonly_fields = fields
     actions = ["resend"]
 

@@ -35,10 +35,12 @@ def retry_delay(failures: int) -> int:
     """Seconds before the next try after `failures` failed ones: 30 s, 1, 2, 4, 8 min. Well
     under Redis' visibility timeout, so a lost worker's task comes back. The base is
     settings.NOTIFICATION_RETRY_BASE_SECONDS (integration tests make it 0)."""
-    return settings.NOTIFICATION_RETRY_BASE_SECONDS * 2 ** max(failures - 1, 0)
+    # Typed int: the stubs type int ** int as Any (a negative exponent gives a float).
+    backoff: int = 2 ** max(failures - 1, 0)
+    return settings.NOTIFICATION_RETRY_BASE_SECONDS * backoff
 
 
-def _claim(notification_id):
+def _claim(notification_id: int) -> Notification | None:
     now = timezone.now()
     claimed = (
         Notification.objects.filter(pk=notification_id, status=NotificationStatus.PENDING)
@@ -48,12 +50,12 @@ def _claim(notification_id):
     return Notification.objects.get(pk=notification_id) if claimed else None
 
 
-def status_callback_url(notification) -> str:
+def status_callback_url(notification: Notification) -> str:
     path = reverse("twilio-status-callback")
     return f"{settings.PUBLIC_BASE_URL}{path}?outbox={notification.pk}"
 
 
-def _sender(notification) -> str:
+def _sender(notification: Notification) -> str:
     """The two-way number for replies to a person who texted it; else "" (the backend's
     default outbound sender: Messaging Service or alphanumeric sender ID)."""
     if notification.sender == Sender.TWO_WAY and notification.sender_number:
@@ -61,7 +63,7 @@ def _sender(notification) -> str:
     return ""
 
 
-def deliver(notification_id, *, final_attempt=False):
+def deliver(notification_id: int, *, final_attempt: bool = False) -> None:
     """Sends the notification if it is still pending and due. Raises TransientSmsError
     (after putting the row back to pending) when a retry may succeed; on the final attempt
     (`final_attempt`, or MAX_ATTEMPTS reached) the row fails instead."""
@@ -117,7 +119,7 @@ def deliver(notification_id, *, final_attempt=False):
     _finish(notification, NotificationStatus.SENT, provider_id=provider_id)
 
 
-def _fail_or_retry(notification, exc, *, final_attempt):
+def _fail_or_retry(notification: Notification, exc: Exception, *, final_attempt: bool) -> None:
     error = str(exc) if isinstance(exc, TransientSmsError) else type(exc).__name__
     if final_attempt:
         _finish(notification, NotificationStatus.FAILED, error=error)
@@ -127,17 +129,17 @@ def _fail_or_retry(notification, exc, *, final_attempt):
 
 
 def _finish(
-    notification,
-    status,
+    notification: Notification,
+    status: str,
     *,
-    error="",
-    provider_id="",
-    enqueued_at=None,
-    not_before=None,
-    uncount=False,
-):
+    error: str = "",
+    provider_id: str = "",
+    enqueued_at: datetime.datetime | None = None,
+    not_before: datetime.datetime | None = None,
+    uncount: bool = False,
+) -> None:
     now = timezone.now()
-    fields = {"status": status, "last_error": error[:500], "updated_at": now}
+    fields: dict[str, object] = {"status": status, "last_error": error[:500], "updated_at": now}
     if status == NotificationStatus.SENT:
         fields.update(sent_at=now, provider_id=provider_id)
     if enqueued_at is not None:

@@ -108,7 +108,9 @@ PROVIDER_FINAL = {
 }
 
 
-def record_delivery_status(*, notification_id, message_sid, provider_status, error_code):
+def record_delivery_status(
+    *, notification_id: int, message_sid: str, provider_status: str, error_code: str
+) -> None:
     """Records what Twilio says became of an outbox row. Twilio is the truth: a message it
     reports on left our hands, even if our own request timed out (the row then stops being
     retried). May arrive before the worker recorded the send: it writes the provider id."""

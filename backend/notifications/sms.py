@@ -13,6 +13,7 @@ retry: invalid number, unsubscribed, landline) or TransientSmsError (retry later
 """
 
 import logging
+from typing import Protocol
 
 from django.conf import settings
 from django.utils.module_loading import import_string
@@ -27,7 +28,7 @@ logger = logging.getLogger(__name__)
 
 
 class SmsError(Exception):
-    def __init__(self, message, *, code=None):
+    def __init__(self, message: str, *, code: int | None = None) -> None:
         super().__init__(message)
         self.code = code
 
@@ -45,8 +46,14 @@ def mask(number: str) -> str:
     return number[:4] + "*" * max(len(number) - 6, 0) + number[-2:] if number else ""
 
 
+class SmsBackend(Protocol):
+    """What settings.SMS_BACKEND names (see the module docstring)."""
+
+    def send(self, *, to: str, body: str, sender: str, status_callback: str) -> str: ...
+
+
 class ConsoleSmsBackend:
-    def send(self, *, to, body, sender, status_callback):
+    def send(self, *, to: str, body: str, sender: str, status_callback: str) -> str:
         logger.info(
             "SMS (console) to %s from %s: %d characters",
             mask(to),
@@ -75,7 +82,7 @@ class TwilioSmsBackend:
             # A local fake Twilio in integration tests; never set in production.
             self.client.api.base_url = settings.TWILIO_API_BASE_URL
 
-    def send(self, *, to, body, sender, status_callback):
+    def send(self, *, to: str, body: str, sender: str, status_callback: str) -> str:
         params = {"to": to, "body": body, "status_callback": status_callback}
         if sender:
             params["from_"] = sender
@@ -95,7 +102,7 @@ class TwilioSmsBackend:
         return message.sid
 
 
-def _classify(exc) -> SmsError:
+def _classify(exc: TwilioRestException | TwilioServiceException) -> SmsError:
     status, code = exc.status, exc.code
     label = f"Twilio {status}/{code}"
     if status in CONFIGURATION_STATUSES:
@@ -108,7 +115,7 @@ def _classify(exc) -> SmsError:
     return TransientSmsError(label, code=code)
 
 
-def get_backend():
+def get_backend() -> SmsBackend:
     name = settings.SMS_BACKEND
     path = {
         "console": "backend.notifications.sms.ConsoleSmsBackend",

@@ -8,7 +8,7 @@ here, beside the task it enqueues, so that writes (services) â†’ queue (tasks) â
 import datetime
 import logging
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.utils import timezone
 
 from backend.notifications import delivery
@@ -25,7 +25,8 @@ MAX_RETRIES = delivery.MAX_ATTEMPTS - 1
 SWEEP_BATCH = 500
 
 
-@shared_task(
+# celery ships no types (shared_task is Any): the task objects are Any to mypy.
+@shared_task(  # type: ignore[untyped-decorator]
     bind=True,
     name="notifications.deliver",
     acks_late=True,
@@ -33,7 +34,7 @@ SWEEP_BATCH = 500
     soft_time_limit=30,
     time_limit=45,
 )
-def deliver_notification(self, notification_id):
+def deliver_notification(self: Task, notification_id: int) -> None:
     try:
         delivery.deliver(notification_id, final_attempt=self.request.retries >= MAX_RETRIES)
     except TransientSmsError as exc:
@@ -41,8 +42,10 @@ def deliver_notification(self, notification_id):
         raise self.retry(exc=exc, countdown=countdown) from exc
 
 
-@shared_task(name="notifications.sweep_pending", soft_time_limit=50, time_limit=60)
-def sweep_pending():
+@shared_task(  # type: ignore[untyped-decorator]  # celery ships no types, as above
+    name="notifications.sweep_pending", soft_time_limit=50, time_limit=60
+)
+def sweep_pending() -> int:
     return sweep()
 
 

@@ -9,12 +9,12 @@ from typing import TypeVar
 
 from django.db import models
 
-Choices = TypeVar("Choices", bound=type[models.TextChoices])
+Choices = TypeVar("Choices", bound=models.TextChoices)
 
 _labels: dict[str, str] = {}
 
 
-def register_templates(choices: Choices) -> Choices:
+def register_templates(choices: type[Choices]) -> type[Choices]:
     """Class decorator: the labels of `choices` become known to the outbox's admin."""
     for value, label in choices.choices:
         _labels[value] = label

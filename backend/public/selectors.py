@@ -7,7 +7,7 @@ who was referred.
 
 import datetime
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from backend.accounts.models import Territory
@@ -16,21 +16,21 @@ from backend.referrals.models import Referral
 from backend.referrals.selectors import counted_referrals, oriented_q, reached_q
 
 
-def capteur_by_space_secret(*, secret) -> Capteur | None:
+def capteur_by_space_secret(*, secret: str) -> Capteur | None:
     """The capteur whose space link carries `secret`; None when unknown or revoked."""
     if not secret:
         return None
     return Capteur.objects.select_related("territory").filter(space_secret=secret).first()
 
 
-def capteur_space_codes(*, capteur):
+def capteur_space_codes(*, capteur: Capteur) -> QuerySet[ReferralCode]:
     """The capteur's active codes, the most recent first: what it may print and refer with."""
     return ReferralCode.objects.filter(capteur=capteur, revoked_at__isnull=True).order_by(
         "-created_at", "-id"
     )
 
 
-def capteur_space_referral_code(*, secret) -> ReferralCode | None:
+def capteur_space_referral_code(*, secret: str) -> ReferralCode | None:
     """The code a referral from the capteur space goes through: the capteur's most recent active
     one, with `capteur__territory` loaded (one query). None when the secret is unknown or
     revoked, or when the capteur has no active code."""
@@ -44,7 +44,7 @@ def capteur_space_referral_code(*, secret) -> ReferralCode | None:
     )
 
 
-def capteur_space_printable_code(*, secret, code_id) -> ReferralCode | None:
+def capteur_space_printable_code(*, secret: str, code_id: int) -> ReferralCode | None:
     """Code `code_id` if it is an active code of the capteur whose space link carries `secret`.
 
     A code of another capteur, or a revoked one, is None: the caller answers 404 either way.
@@ -58,7 +58,7 @@ def capteur_space_printable_code(*, secret, code_id) -> ReferralCode | None:
     )
 
 
-def capteur_space_counts(*, capteur, today: datetime.date | None = None) -> dict[str, int]:
+def capteur_space_counts(*, capteur: Capteur, today: datetime.date | None = None) -> dict[str, int]:
     """What became of the people `capteur` sent, as counts only, in ONE query, with the
     definitions of the monthly summary (backend.referrals.selectors: reached_q, oriented_q;
     referrals closed as duplicates are not one more person):
@@ -92,7 +92,9 @@ def capteur_space_counts(*, capteur, today: datetime.date | None = None) -> dict
     )
 
 
-def confirmed_referral(*, referral_id, code_token=None, capteur=None) -> Referral | None:
+def confirmed_referral(
+    *, referral_id: int, code_token: str | None = None, capteur: Capteur | None = None
+) -> Referral | None:
     """The referral a confirmation page speaks of, if it came through `code_token` (landing)
     or from `capteur` (capteur space); None otherwise.
 
@@ -120,7 +122,7 @@ def confirmed_referral(*, referral_id, code_token=None, capteur=None) -> Referra
     )
 
 
-def territory_for_notice(*, slug) -> Territory | None:
+def territory_for_notice(*, slug: str) -> Territory | None:
     """The territory a privacy notice link names (`?t=<slug>`), if any."""
     if not slug:
         return None

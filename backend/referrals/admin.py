@@ -10,7 +10,7 @@ class ReferralEventInline(admin.TabularInline):
     model = ReferralEvent
     extra = 0
     # Not the payload: a staff note in it may speak of the person.
-    fields = ["at", "kind", "actor"]
+    fields = ("at", "kind", "actor")
     readonly_fields = fields
     can_delete = False
 
@@ -32,7 +32,7 @@ class ReferralAdmin(admin.ModelAdmin):
     ]
     list_filter = ["territory", "status", "channel"]
     list_select_related = ["territory", "capteur", "assigned_to"]
-    fields = [
+    fields = (
         "territory",
         "capteur",
         "code",
@@ -47,7 +47,7 @@ class ReferralAdmin(admin.ModelAdmin):
         "consent_version",
         "possible_duplicate_of",
         "created_at",
-    ]
+    )
     readonly_fields = fields
     inlines = [ReferralEventInline]
 

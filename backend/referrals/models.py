@@ -4,6 +4,8 @@ The person's personal data (first name, phone, email, note) lives on Referral on
 orientations and access logs point to it, so anonymising a referral is one row's update.
 """
 
+from typing import TypeVar
+
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import models
@@ -12,8 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
 from backend.accounts.models import Territory
-from backend.accounts.scoping import TerritoryScopedQuerySet, scoped_queryset
-from backend.capteurs.models import Capteur, ReferralCode
+from backend.accounts.scoping import TerritoryScopedQuerySet
+from backend.capteurs.models import Capteur, CapteurRowQuerySet, ReferralCode
 from backend.core.models import TimeStampedModel
 from backend.referrals.enums import (
     AttemptKind,
@@ -27,6 +29,14 @@ from backend.referrals.enums import (
 )
 
 NOTE_MAX_LENGTH = 500
+
+_M = TypeVar("_M", bound=models.Model)
+
+
+class ReferralRowQuerySet(TerritoryScopedQuerySet[_M]):
+    """Rows that belong to a territory through their referral (events, orientations)."""
+
+    territory_path = "referral__territory"
 
 
 class Referral(TimeStampedModel):
@@ -127,7 +137,7 @@ class ReferralEvent(models.Model):
     # Ids and codes only: never the person's personal data.
     payload = models.JSONField(default=dict, blank=True)
 
-    objects = scoped_queryset("referral__territory").as_manager()
+    objects = ReferralRowQuerySet.as_manager()
 
     class Meta:
         ordering = ["at", "id"]
@@ -166,7 +176,7 @@ class Orientation(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
 
-    objects = scoped_queryset("referral__territory").as_manager()
+    objects = ReferralRowQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -217,7 +227,7 @@ class CapteurSummary(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = scoped_queryset("capteur__territory").as_manager()
+    objects = CapteurRowQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("récapitulatif mensuel")

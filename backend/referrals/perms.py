@@ -5,10 +5,11 @@ Coordinators see referrals pseudonymised (no name, phone, email or note) and may
 """
 
 from backend.accounts.enums import Role
-from backend.accounts.models import Membership
+from backend.accounts.models import Membership, User
+from backend.referrals.models import Referral
 
 
-def facilitator_territory_ids(user) -> set[int]:
+def facilitator_territory_ids(user: User) -> set[int]:
     """Ids of the territories where `user` is a facilitator (one query, then cached on the
     user object, which lives as long as the request)."""
     cached = getattr(user, "_facilitator_territory_ids", None)
@@ -18,11 +19,14 @@ def facilitator_territory_ids(user) -> set[int]:
                 "territory_id", flat=True
             )
         )
-        user._facilitator_territory_ids = cached
+        # A per-request cache on the instance, not a model field.
+        user._facilitator_territory_ids = cached  # type: ignore[attr-defined]
     return cached
 
 
-def can_see_personal_data(user, referral, *, facilitator_territories=None) -> bool:
+def can_see_personal_data(
+    user: User, referral: Referral, *, facilitator_territories: set[int] | None = None
+) -> bool:
     territories = (
         facilitator_territories
         if facilitator_territories is not None
@@ -31,12 +35,12 @@ def can_see_personal_data(user, referral, *, facilitator_territories=None) -> bo
     return referral.territory_id in territories
 
 
-def can_work_on_referral(user, referral) -> bool:
+def can_work_on_referral(user: User, referral: Referral) -> bool:
     """Log contacts, move the status, orient, write notes: the territory's facilitators."""
     return can_see_personal_data(user, referral)
 
 
-def can_reassign_referral(user, referral) -> bool:
+def can_reassign_referral(user: User, referral: Referral) -> bool:
     """The territory's facilitators and coordinators (who manage routing)."""
     return Membership.objects.filter(
         user=user,

@@ -11,11 +11,14 @@ import datetime
 from django.db.models import Count, Q
 
 from backend.accounts.enums import Role
-from backend.accounts.models import Membership
+from backend.accounts.models import Membership, Territory, User
+from backend.capteurs.models import Capteur
 from backend.referrals.enums import OPEN_STATUSES
 
 
-def pick_facilitator(*, territory, capteur=None, today: datetime.date):
+def pick_facilitator(
+    *, territory: Territory, capteur: Capteur | None = None, today: datetime.date
+) -> User | None:
     """The facilitator a new referral of `territory` (from `capteur`) goes to, or None.
 
     One query: the territory's available facilitators with their open referral counts.

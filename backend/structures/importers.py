@@ -278,7 +278,8 @@ def _text(item: dict, *names) -> str:
 
 
 def _service_fields(service: dict) -> dict:
-    structure = service.get("structure") if isinstance(service.get("structure"), dict) else {}
+    raw_structure = service.get("structure")
+    structure = raw_structure if isinstance(raw_structure, dict) else {}
     name = _text(service, "nom")
     if _text(structure, "nom") and name:
         name = f"{_text(structure, 'nom')} — {name}"

@@ -8,15 +8,25 @@ that importing the same file again updates it instead of duplicating it.
 Structures are deactivated, never deleted: a referral oriented to one must keep pointing to it.
 """
 
+from typing import TypeVar
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
 from backend.accounts.models import Territory
-from backend.accounts.scoping import TerritoryScopedQuerySet, scoped_queryset
+from backend.accounts.scoping import TerritoryScopedQuerySet
 from backend.core.models import Place, TimeStampedModel
 from backend.structures.enums import Need, StructureKind
+
+_M = TypeVar("_M", bound=models.Model)
+
+
+class StructureRowQuerySet(TerritoryScopedQuerySet[_M]):
+    """Rows that belong to a territory through their structure (contacts)."""
+
+    territory_path = "structure__territory"
 
 
 def validate_needs(value):
@@ -96,7 +106,7 @@ class StructureContact(TimeStampedModel):
     phone = PhoneNumberField(_("téléphone"), blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
 
-    objects = scoped_queryset("structure__territory").as_manager()
+    objects = StructureRowQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("contact")

@@ -1,13 +1,17 @@
 """Writes on structures and their contacts. The API, the admin, the import command and the
 demo seed all call these."""
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import IO, Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Field, Model
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from backend.accounts.models import Territory, User
 from backend.structures import importers
 from backend.structures.enums import ImportFormat, Need, StructureKind
 from backend.structures.models import Structure, StructureContact
@@ -32,20 +36,20 @@ IMPORTABLE_FIELDS = STRUCTURE_EDITABLE_FIELDS - {"is_active"}
 CONTACT_FIELDS = {"name", "role", "phone", "email"}
 
 
-def canonical_needs(needs) -> list[str]:
+def canonical_needs(needs: Iterable[str]) -> list[str]:
     """`needs` without repeats, in the order of Need. Unknown values are kept, at the end,
     for the model's validator to name them."""
     needs = list(dict.fromkeys(needs))
     return [n.value for n in Need if n in needs] + [n for n in needs if n not in Need.values]
 
 
-def _check_editable(fields, allowed):
+def _check_editable(fields: Iterable[str], allowed: set[str]) -> None:
     unknown = set(fields) - allowed
     if unknown:
         raise TypeError(f"Not editable: {sorted(unknown)}")
 
 
-def _set_fields(structure: Structure, fields: dict):
+def _set_fields(structure: Structure, fields: Mapping[str, Any]) -> None:
     for name, value in fields.items():
         setattr(structure, name, canonical_needs(value) if name == "needs" else value)
 
@@ -53,12 +57,12 @@ def _set_fields(structure: Structure, fields: dict):
 @transaction.atomic
 def structure_create(
     *,
-    territory,
-    actor,
-    contacts=(),
+    territory: Territory,
+    actor: User | None,
+    contacts: Iterable[Mapping[str, Any]] = (),
     external_source: str = "",
     external_id: str = "",
-    **fields,
+    **fields: Any,
 ) -> Structure:
     """Adds a structure to `territory`'s directory, with its contacts (dicts of name, role,
     phone, email).
@@ -78,7 +82,13 @@ def structure_create(
 
 
 @transaction.atomic
-def structure_update(*, structure: Structure, actor, contacts=None, **fields) -> Structure:
+def structure_update(
+    *,
+    structure: Structure,
+    actor: User | None,
+    contacts: Iterable[Mapping[str, Any]] | None = None,
+    **fields: Any,
+) -> Structure:
     """Updates a structure's fields; when `contacts` is given, it becomes the full list of
     contacts: items with an `id` update that contact, items without one are added, contacts
     left out are removed. Raises ValidationError, nothing saved."""
@@ -91,7 +101,7 @@ def structure_update(*, structure: Structure, actor, contacts=None, **fields) ->
     return structure
 
 
-def structure_deactivate(*, structure: Structure, actor) -> Structure:
+def structure_deactivate(*, structure: Structure, actor: User | None) -> Structure:
     """Takes a structure out of the directory's active list. Never deletes it: referrals
     oriented to it keep pointing to it. Reactivating is `structure_update(is_active=True)`."""
     if structure.is_active:
@@ -100,9 +110,9 @@ def structure_deactivate(*, structure: Structure, actor) -> Structure:
     return structure
 
 
-def _replace_contacts(structure: Structure, contacts):
+def _replace_contacts(structure: Structure, contacts: Iterable[Mapping[str, Any]]) -> None:
     existing = {contact.id: contact for contact in structure.contacts.all()}
-    kept = set()
+    kept: set[int] = set()
     for data in contacts:
         data = dict(data)
         contact_id = data.pop("id", None)
@@ -139,7 +149,7 @@ class ImportReport:
     # (row number as the user sees it, French reasons)
     rejected: list[tuple[int, list[str]]] = field(default_factory=list)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, object]:
         return {
             "created": self.created,
             "updated": self.updated,
@@ -148,12 +158,14 @@ class ImportReport:
 
 
 class _RowRejected(Exception):
-    def __init__(self, reasons):
+    def __init__(self, reasons: list[str]) -> None:
         super().__init__(reasons)
         self.reasons = reasons
 
 
-def structure_import_file(*, territory, file, file_format: str) -> ImportReport:
+def structure_import_file(
+    *, territory: Territory, file: bytes | IO[bytes], file_format: str
+) -> ImportReport:
     """Reads `file` (bytes or a binary file) in `file_format` (an ImportFormat) and imports its
     rows into `territory`.
 
@@ -172,7 +184,9 @@ def structure_import_file(*, territory, file, file_format: str) -> ImportReport:
     raise ValueError(f"Unknown import format: {file_format}")
 
 
-def structure_import_rows(*, territory, rows, source: str) -> ImportReport:
+def structure_import_rows(
+    *, territory: Territory, rows: Iterable[tuple[int, Mapping[str, Any]]], source: str
+) -> ImportReport:
     """Creates or updates a structure of `territory` per row (see backend.structures.importers
     for the shape of rows); `source` is recorded on each, unless a row names its own.
 
@@ -219,7 +233,7 @@ def structure_import_rows(*, territory, rows, source: str) -> ImportReport:
     return report
 
 
-def _import_row(territory, fields: dict, *, source: str) -> bool:
+def _import_row(territory: Territory, fields: dict[str, Any], *, source: str) -> bool:
     """Writes one row; True when it created a structure. Raises _RowRejected."""
     problems = list(fields.pop("problems", []))
     if problems:
@@ -233,7 +247,7 @@ def _import_row(territory, fields: dict, *, source: str) -> bool:
         territory, source, external_id, values.get("name", ""), values.get("city", "")
     )
     created = structure is None
-    if created:
+    if structure is None:
         structure = Structure(territory=territory, external_source=source)
     if external_id and not structure.external_id:
         structure.external_source, structure.external_id = source, external_id
@@ -250,9 +264,10 @@ def _import_row(territory, fields: dict, *, source: str) -> bool:
     return created
 
 
-def _convert(fields: dict, problems: list) -> tuple[dict, list[str]]:
+def _convert(fields: dict[str, Any], problems: list[str]) -> tuple[dict[str, Any], list[str]]:
     """Row values as model values; what cannot be converted goes to `problems` and `failed`."""
-    values, failed = {}, []
+    values: dict[str, Any] = {}
+    failed: list[str] = []
     for name, value in fields.items():
         if name == "kind":
             kind = importers.kind_from_text(value) if value else StructureKind.AUTRE
@@ -276,7 +291,7 @@ def _convert(fields: dict, problems: list) -> tuple[dict, list[str]]:
             try:
                 values[name] = importers.decimal_or_none(value)
             except ValueError:
-                label = capfirst(Structure._meta.get_field(name).verbose_name)
+                label = _field_label(Structure, name)
                 problems.append(
                     _("%(field)s : « %(value)s » n'est pas un nombre.")
                     % {"field": label, "value": value}
@@ -287,7 +302,9 @@ def _convert(fields: dict, problems: list) -> tuple[dict, list[str]]:
     return values, failed
 
 
-def _find_structure(territory, source, external_id, name, city) -> Structure | None:
+def _find_structure(
+    territory: Territory, source: str, external_id: str, name: str, city: str
+) -> Structure | None:
     structures = Structure.objects.for_territory(territory)
     if external_id:
         found = structures.filter(external_source=source, external_id=external_id).first()
@@ -311,7 +328,7 @@ def _find_structure(territory, source, external_id, name, city) -> Structure | N
     return homonyms[0] if homonyms else None
 
 
-def _import_contact(structure: Structure, data: dict):
+def _import_contact(structure: Structure, data: Mapping[str, Any]) -> None:
     """Adds the row's contact, or updates the structure's contact of the same name."""
     data = {name: ("" if value is None else value) for name, value in data.items()}
     _check_editable(data, CONTACT_FIELDS)
@@ -330,12 +347,17 @@ def _import_contact(structure: Structure, data: dict):
     contact.save()
 
 
-def _reasons(error: ValidationError, model) -> list[str]:
+def _reasons(error: ValidationError, model: type[Model]) -> list[str]:
     """A model's validation errors as French sentences naming the field: "Téléphone : …"."""
-    reasons = []
+    reasons: list[str] = []
     for name, messages in error.message_dict.items():
-        label = (
-            None if name == NON_FIELD_ERRORS else capfirst(model._meta.get_field(name).verbose_name)
-        )
+        label = None if name == NON_FIELD_ERRORS else _field_label(model, name)
         reasons += [f"{label} : {message}" if label else message for message in messages]
     return reasons
+
+
+def _field_label(model: type[Model], name: str) -> str:
+    """A field's name as people read it: "Téléphone"."""
+    model_field = model._meta.get_field(name)
+    # Rows and validation errors name concrete fields; a reverse relation has no verbose name.
+    return str(capfirst(model_field.verbose_name if isinstance(model_field, Field) else name))

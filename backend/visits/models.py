@@ -4,17 +4,27 @@ Planned by hand or by the daily planning job (dormant partners, new partners), r
 recorded as done with an outcome and a next step, or cancelled; every move is an event row.
 """
 
+from typing import TypeVar
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import Territory
-from backend.accounts.scoping import TerritoryScopedQuerySet, scoped_queryset
+from backend.accounts.scoping import TerritoryScopedQuerySet
 from backend.capteurs.models import Capteur
 from backend.core.models import TimeStampedModel
 from backend.visits.enums import VisitEventKind, VisitKind, VisitStatus
 
 OUTCOME_MAX_LENGTH = 2000
+
+_M = TypeVar("_M", bound=models.Model)
+
+
+class VisitRowQuerySet(TerritoryScopedQuerySet[_M]):
+    """Rows that belong to a territory through their visit (events)."""
+
+    territory_path = "visit__territory"
 
 
 class Visit(TimeStampedModel):
@@ -74,7 +84,7 @@ class VisitEvent(models.Model):
     at = models.DateTimeField(auto_now_add=True)
     payload = models.JSONField(default=dict, blank=True)
 
-    objects = scoped_queryset("visit__territory").as_manager()
+    objects = VisitRowQuerySet.as_manager()
 
     class Meta:
         ordering = ["at", "id"]

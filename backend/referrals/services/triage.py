@@ -25,14 +25,11 @@ from backend.referrals.enums import (
     AttemptOutcome,
     ClosingReason,
     EventKind,
+    ReferralTemplate,
     Status,
 )
 from backend.referrals.models import ContactAttempt, Orientation, Referral, ReferralEvent
-from backend.referrals.notifications import (
-    ReferralTemplate,
-    notify_assignee,
-    person_acknowledgment_create,
-)
+from backend.referrals.notifications import notify_assignee, person_acknowledgment_create
 
 logger = logging.getLogger(__name__)
 
@@ -41,17 +38,26 @@ logger = logging.getLogger(__name__)
 ACKNOWLEDGMENT_RESEND_INTERVAL = datetime.timedelta(minutes=10)
 
 
-def _locked(referral):
+def _locked(referral: Referral) -> Referral:
     return Referral.objects.select_for_update().get(pk=referral.pk)
 
 
-def _event(referral, event_kind, actor, **payload):
+def _event(
+    referral: Referral, event_kind: str, actor: User | None, **payload: object
+) -> ReferralEvent:
     return ReferralEvent.objects.create(
         referral=referral, kind=event_kind, actor=actor, payload=payload
     )
 
 
-def _move(referral, to_status, actor, *, closing_reason="", now=None):
+def _move(
+    referral: Referral,
+    to_status: str,
+    actor: User | None,
+    *,
+    closing_reason: str = "",
+    now: datetime.datetime | None = None,
+) -> Referral:
     """Moves a locked referral along the lifecycle table, or raises DomainError (409)."""
     from_status = Status(referral.status)
     to_status = Status(to_status)
@@ -88,13 +94,17 @@ def _move(referral, to_status, actor, *, closing_reason="", now=None):
 
 
 @transaction.atomic
-def referral_move_status(*, referral, to_status, actor, closing_reason="") -> Referral:
+def referral_move_status(
+    *, referral: Referral, to_status: str, actor: User | None, closing_reason: str = ""
+) -> Referral:
     """Moves a referral `new → contacted → met → oriented → closed` (closing needs a reason)."""
     return _move(_locked(referral), to_status, actor, closing_reason=closing_reason)
 
 
 @transaction.atomic
-def referral_log_attempt(*, referral, kind, outcome, actor) -> Referral:
+def referral_log_attempt(
+    *, referral: Referral, kind: str, outcome: str, actor: User | None
+) -> Referral:
     """Records a call/SMS/visit attempt. Reaching a new referral's person marks it contacted."""
     referral = _locked(referral)
     if referral.status == Status.CLOSED:
@@ -140,7 +150,7 @@ def referral_reassign(*, referral: Referral, to_user_id: int, actor: User) -> Re
 
 
 @transaction.atomic
-def referral_add_note(*, referral, text, actor) -> ReferralEvent:
+def referral_add_note(*, referral: Referral, text: str, actor: User | None) -> ReferralEvent:
     """A facilitator's note on the timeline (staff-only, not the person's own message)."""
     return _event(referral, EventKind.NOTE, actor, text=text)
 
@@ -176,7 +186,9 @@ def referral_orient(
 
 
 @transaction.atomic
-def orientation_update_outcome(*, orientation, outcome, actor) -> Orientation:
+def orientation_update_outcome(
+    *, orientation: Orientation, outcome: str, actor: User | None
+) -> Orientation:
     orientation = Orientation.objects.select_for_update().get(pk=orientation.pk)
     previous = orientation.outcome
     orientation.outcome = outcome
@@ -196,7 +208,7 @@ def orientation_update_outcome(*, orientation, outcome, actor) -> Orientation:
 
 @transaction.atomic
 def referral_update_contact(
-    *, referral: Referral, actor, phone: str | None = None, email: str | None = None
+    *, referral: Referral, actor: User | None, phone: str | None = None, email: str | None = None
 ) -> Referral:
     """Corrects the person's phone and/or email (a facilitator who reached them otherwise).
 
@@ -235,7 +247,7 @@ def referral_update_contact(
 
 
 @transaction.atomic
-def referral_resend_acknowledgment(*, referral: Referral, actor) -> Notification:
+def referral_resend_acknowledgment(*, referral: Referral, actor: User | None) -> Notification:
     """Sends the person's acknowledgment SMS again, to the referral's current phone, after the
     previous one failed (typically once a facilitator corrected the number).
 
