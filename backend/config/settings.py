@@ -175,6 +175,9 @@ SPECTACULAR_SETTINGS = {
         "AttemptOutcomeEnum": "backend.referrals.enums.AttemptOutcome",
         "OrientationOutcomeEnum": "backend.referrals.enums.OrientationOutcome",
         "NotificationStatusEnum": "backend.notifications.enums.NotificationStatus",
+        "VisitKindEnum": "backend.visits.enums.VisitKind",
+        "VisitStatusEnum": "backend.visits.enums.VisitStatus",
+        "VisitEventKindEnum": "backend.visits.enums.VisitEventKind",
     },
 }
 
