@@ -219,6 +219,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "referrals.send_coordinator_digests",
         "schedule": crontab(hour=7, minute=30),
     },
+    # Before the facilitators' day starts: today's round already holds what is due.
+    "visits-plan-automatic": {
+        "task": "visits.plan_automatic",
+        "schedule": crontab(hour=6, minute=0),
+    },
 }
 
 # --- SMS ------------------------------------------------------------------------------
