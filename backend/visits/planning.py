@@ -56,10 +56,10 @@ def visits_plan_automatic(*, today: datetime.date) -> int:
     Returns the number of visits planned. Each is `auto_planned`, with a "planned" event whose
     actor is None. Called by the daily task `visits.plan_automatic`; safe to run again.
     """
-    planned = 0
-    for territory_id in Territory.objects.order_by("id").values_list("id", flat=True):
-        planned += _plan_territory(territory_id=territory_id, today=today)
-    return planned
+    return sum(
+        visits_plan_territory(territory=territory, today=today)
+        for territory in Territory.objects.order_by("id")
+    )
 
 
 class _Agenda:
@@ -132,9 +132,10 @@ class _Agenda:
 
 
 @transaction.atomic
-def _plan_territory(*, territory_id: int, today: datetime.date) -> int:
-    # The row lock makes concurrent runs for one territory take turns.
-    territory = Territory.objects.select_for_update().get(pk=territory_id)
+def visits_plan_territory(*, territory: Territory, today: datetime.date) -> int:
+    """visits_plan_automatic for one territory (the demo seed plans its own this way)."""
+    # The row lock makes concurrent runs for one territory take turns (fresh settings too).
+    territory = Territory.objects.select_for_update().get(pk=territory.pk)
     agenda = _Agenda(territory, today=today)
     if not agenda.memberships:
         return 0
