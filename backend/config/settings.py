@@ -175,6 +175,9 @@ SPECTACULAR_SETTINGS = {
         "AttemptOutcomeEnum": "backend.referrals.enums.AttemptOutcome",
         "OrientationOutcomeEnum": "backend.referrals.enums.OrientationOutcome",
         "NotificationStatusEnum": "backend.notifications.enums.NotificationStatus",
+        "VisitKindEnum": "backend.visits.enums.VisitKind",
+        "VisitStatusEnum": "backend.visits.enums.VisitStatus",
+        "VisitEventKindEnum": "backend.visits.enums.VisitEventKind",
     },
 }
 
@@ -220,6 +223,11 @@ CELERY_BEAT_SCHEDULE = {
     "referrals-capteur-summaries": {
         "task": "referrals.send_capteur_summaries",
         "schedule": crontab(day_of_month=1, hour=10, minute=0),
+    },
+    # Before the facilitators' day starts: today's round already holds what is due.
+    "visits-plan-automatic": {
+        "task": "visits.plan_automatic",
+        "schedule": crontab(hour=6, minute=0),
     },
 }
 

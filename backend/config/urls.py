@@ -10,6 +10,7 @@ api_v1 = [
     path("", include("backend.capteurs.urls")),
     path("", include("backend.structures.urls")),
     path("", include("backend.referrals.urls")),
+    path("", include("backend.visits.urls")),
 ]
 
 urlpatterns = [
@@ -20,6 +21,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("healthz", healthz, name="healthz"),
     path("", include("backend.notifications.urls")),
+    path("", include("backend.visits.feeds")),
     path("", include("backend.public.urls")),
 ]
 

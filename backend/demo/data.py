@@ -21,6 +21,10 @@ TERRITORY = {
 
 DEMO_EMAIL_DOMAIN = "demo.relais.test"
 
+# Where the facilitators' rounds start unless their own start is set: Mourenx town hall, the
+# network's office (see DemoUser.round_start).
+ROUND_START = (43.3812, -0.6297)
+
 
 @dataclass(frozen=True)
 class Place:
@@ -129,12 +133,20 @@ class DemoUser:
     email: str
     role: str | None  # None: the Django superuser, without a membership
     sectors: tuple[str, ...] = ()
+    # Their own start of the day's round (None: the territory's, ROUND_START).
+    round_start: tuple[float, float] | None = None
 
 
 DEMO_USERS = (
     DemoUser("admin", f"admin@{DEMO_EMAIL_DOMAIN}", None),
     DemoUser("coordination", f"coordination@{DEMO_EMAIL_DOMAIN}", Role.COORDINATOR),
-    DemoUser("orthez", f"facilitateur.orthez@{DEMO_EMAIL_DOMAIN}", Role.FACILITATOR, ("orthez",)),
+    DemoUser(
+        "orthez",
+        f"facilitateur.orthez@{DEMO_EMAIL_DOMAIN}",
+        Role.FACILITATOR,
+        ("orthez",),
+        round_start=(43.4881, -0.7707),  # the antenna in Orthez
+    ),
     DemoUser(
         "mourenx", f"facilitateur.mourenx@{DEMO_EMAIL_DOMAIN}", Role.FACILITATOR, ("mourenx",)
     ),
@@ -143,6 +155,7 @@ DEMO_USERS = (
         f"facilitateur.oloron@{DEMO_EMAIL_DOMAIN}",
         Role.FACILITATOR,
         ("oloron", "navarrenx"),
+        round_start=(43.1947, -0.6072),  # the antenna in Oloron-Sainte-Marie
     ),
 )
 

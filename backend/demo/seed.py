@@ -6,7 +6,8 @@ codes go through the capteurs services, so stage history and codes are the real 
 their dates are backdated afterwards (demo-only, see `_backdate`).
 
 Idempotent: users are keyed by e-mail, capteurs by (territory, name); a capteur that already
-exists is left as it is, so a second run changes nothing.
+exists is left as it is; referrals and visits are seeded once (not when the territory has
+some), so a second run changes nothing.
 """
 
 import datetime
@@ -34,6 +35,7 @@ from backend.capteurs.services import (
 from backend.demo import data
 from backend.demo.referrals import seed_referrals
 from backend.demo.structures import seed_structures
+from backend.demo.visits import seed_visits
 from backend.referrals.notifications import capteur_summaries_create
 
 # Printed by seed_demo: every demo login uses it. Demo data only, never a real account.
@@ -72,6 +74,7 @@ class SeedResult:
     codes_issued: int = 0
     structures_created: int = 0
     referrals_created: int = 0
+    visits_created: int = 0
     showcase_code: ReferralCode | None = None
 
 
@@ -100,6 +103,11 @@ def seed_users(territory: Territory) -> dict[str, tuple[User, str]]:
             membership, _ = Membership.objects.get_or_create(
                 user=user, territory=territory, defaults={"role": demo.role}
             )
+            if demo.round_start and membership.round_start_latitude is None:
+                membership.round_start_latitude, membership.round_start_longitude = (
+                    Decimal(str(value)) for value in demo.round_start
+                )
+                membership.save(update_fields=["round_start_latitude", "round_start_longitude"])
             label = f"{Role(membership.role).name.lower()}, {territory.name}"
             if demo.sectors:
                 communes = [p.city for p in data.PLACES.values() if p.sector in demo.sectors]
@@ -338,6 +346,11 @@ def seed_demo(*, today: datetime.date | None = None) -> SeedResult:
     territory = Territory.objects.filter(
         models.Q(slug=data.TERRITORY["slug"]) | models.Q(name=data.TERRITORY["name"])
     ).first() or Territory.objects.create(**data.TERRITORY)
+    if territory.round_start_latitude is None:
+        territory.round_start_latitude, territory.round_start_longitude = (
+            Decimal(str(value)) for value in data.ROUND_START
+        )
+        territory.save(update_fields=["round_start_latitude", "round_start_longitude"])
     result = SeedResult(territory=territory)
     users = seed_users(territory)
     result.users = list(users.values())
@@ -360,6 +373,11 @@ def seed_demo(*, today: datetime.date | None = None) -> SeedResult:
     # the facilitators see what was sent.
     capteur_summaries_create(
         month=(today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    )
+    result.visits_created = seed_visits(
+        territory,
+        facilitators=[users[d.key][0] for d in data.DEMO_USERS if d.role == Role.FACILITATOR],
+        today=today,
     )
     result.showcase_code = (
         ReferralCode.objects.filter(capteur__territory=territory, revoked_at__isnull=True)

@@ -31,3 +31,11 @@ class VisitEventKind(models.TextChoices):
     RESCHEDULED = "rescheduled", _("Reportée")
     DONE = "done", _("Faite")
     CANCELLED = "cancelled", _("Annulée")
+
+
+class RoundStart(models.TextChoices):
+    """Where a facilitator's day round starts from."""
+
+    MEMBERSHIP = "membership", _("Le départ du facilitateur")
+    TERRITORY = "territory", _("Le départ du territoire")
+    FIRST_STOP = "first_stop", _("Aucun départ : la tournée part d'une étape")

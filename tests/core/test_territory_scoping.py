@@ -10,13 +10,14 @@ from tests.accounts.factories import MembershipFactory, UserFactory
 from tests.capteurs.factories import CapteurFactory, ReferralCodeFactory
 from tests.referrals.factories import ReferralFactory
 from tests.structures.factories import StructureFactory
+from tests.visits.factories import VisitFactory
 
 pytestmark = pytest.mark.django_db
 
 # Endpoints anyone may call (they open or prepare a session).
 PUBLIC = {"auth-login", "auth-csrf", "referral-intake"}
 # Endpoints about the logged-in user, not about a territory's data.
-SELF = {"auth-logout", "auth-me", "auth-availability"}
+SELF = {"auth-logout", "auth-me", "auth-availability", "visit-calendar-feed"}
 # Territory-owned endpoints, each with the URL arguments naming an object.
 SCOPED = {
     "capteur-list": [],
@@ -47,6 +48,12 @@ SCOPED = {
     "referral-contact": ["referral_id"],
     "referral-acknowledgment-resend": ["referral_id"],
     "orientation-detail": ["orientation_id"],
+    "visit-list": [],
+    "visit-round": [],
+    "visit-detail": ["visit_id"],
+    "visit-reschedule": ["visit_id"],
+    "visit-done": ["visit_id"],
+    "visit-cancel": ["visit_id"],
 }
 METHODS = ["get", "post", "put", "patch", "delete"]
 
@@ -79,12 +86,14 @@ def objects_of(territory):
     structure = StructureFactory(territory=territory)
     referral = ReferralFactory(capteur=capteur, code=code, contacted=True)
     orientation = Orientation.objects.create(referral=referral, structure=structure)
+    visit = VisitFactory(capteur=capteur)
     return {
         "capteur_id": capteur.id,
         "code_id": code.id,
         "structure_id": structure.id,
         "referral_id": referral.id,
         "orientation_id": orientation.id,
+        "visit_id": visit.id,
     }
 
 
@@ -161,6 +170,22 @@ def test_capteur_list_shows_only_the_users_territories(api, territory, other_ter
     response = api.get(reverse("capteur-list"))
 
     assert [row["id"] for row in response.json()["results"]] == [ours.id]
+
+
+def test_visit_list_shows_only_the_users_territories(api, territory, other_territory):
+    api.force_authenticate(MembershipFactory(territory=territory).user)
+    ours = VisitFactory(capteur__territory=territory)
+    VisitFactory(capteur__territory=other_territory)
+
+    response = api.get(reverse("visit-list"))
+
+    assert [row["id"] for row in response.json()["results"]] == [ours.id]
+
+
+def test_the_calendar_feed_link_needs_a_membership(api):
+    api.force_authenticate(UserFactory())
+
+    assert api.post(reverse("visit-calendar-feed")).status_code == 403
 
 
 def test_a_deactivated_member_sees_nothing(api, territory):

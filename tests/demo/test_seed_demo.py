@@ -19,6 +19,8 @@ from backend.capteurs.selectors import capteur_queryset
 from backend.demo.data import DEMO_USERS
 from backend.demo.seed import DEMO_PASSWORD
 from backend.referrals.models import CapteurSummary, Referral
+from backend.visits import routing
+from backend.visits.models import Visit
 
 # The seed hashes five passwords: PBKDF2 would dominate the test time.
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -52,7 +54,15 @@ def snapshot():
         "capteurs": sorted(Capteur.objects.values_list("name", "stage", "signed_on", "phone")),
         "stage_changes": StageChange.objects.count(),
         "codes": sorted(ReferralCode.objects.values_list("token", "short_code", "revoked_at")),
+        "visits": sorted(Visit.objects.values_list("capteur__name", "status", "planned_on")),
     }
+
+
+def forget(capteurs):
+    """Deletes `capteurs` with what protects them (their referrals and visits)."""
+    Referral.objects.filter(capteur__in=capteurs).delete()
+    Visit.objects.filter(capteur__in=capteurs).delete()
+    capteurs.delete()
 
 
 @pytest.mark.django_db
@@ -172,8 +182,7 @@ def test_a_missing_capteur_is_recreated_identically(seeded):
     fields = ("name", "kind", "contact_name", "phone", "address", "latitude", "signed_on")
     balto = Capteur.objects.filter(name="Bar-tabac Le Balto")
     before = balto.values(*fields).get()
-    Referral.objects.filter(capteur__in=balto).delete()
-    balto.delete()
+    forget(balto)
 
     output = seed()
 
@@ -207,8 +216,7 @@ def test_output_lists_the_urls_and_the_logins(seeded):
 @pytest.mark.django_db
 def test_refuses_to_run_without_debug(seeded, settings):
     balto = Capteur.objects.filter(name="Bar-tabac Le Balto")
-    Referral.objects.filter(capteur__in=balto).delete()
-    balto.delete()
+    forget(balto)
     settings.DEBUG = False
 
     with pytest.raises(CommandError, match="DEBUG=1"):
@@ -220,8 +228,7 @@ def test_refuses_to_run_without_debug(seeded, settings):
 @pytest.mark.django_db
 def test_runs_without_debug_when_forced(seeded, settings):
     balto = Capteur.objects.filter(name="Bar-tabac Le Balto")
-    Referral.objects.filter(capteur__in=balto).delete()
-    balto.delete()
+    forget(balto)
     settings.DEBUG = False
 
     seed("--force")
@@ -254,3 +261,52 @@ def test_seeded_people_have_numbers_that_ring_nobody(seeded):
         assert str(phone).startswith("+3353649"), phone
     for phone in Capteur.objects.exclude(phone="").values_list("phone", flat=True):
         assert str(phone).startswith("+3353649"), phone
+
+
+@pytest.mark.django_db
+def test_visits_done_over_months_keep_each_capteurs_last_visit(seeded):
+    done = Visit.objects.filter(status="done")
+    assert done.count() >= 20
+    assert done.exclude(outcome="").count() == done.count()
+    assert done.exclude(next_step="").exists()
+    days = sorted(done.values_list("done_on", flat=True))
+    assert (days[-1] - days[0]).days > 90
+    for capteur in Capteur.objects.filter(visits__status="done").distinct():
+        latest = capteur.visits.filter(status="done").order_by("-done_on").first().done_on
+        assert capteur.last_visit_on == latest, capteur.name
+    assert Visit.objects.filter(status="planned", auto_planned=True).exists()
+    assert Visit.objects.filter(status="planned", planned_on__gt=timezone.localdate()).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("key", "start"), [("orthez", "membership"), ("mourenx", "territory"), ("oloron", "membership")]
+)
+def test_each_demo_facilitator_has_an_ordered_round_today(seeded, api, key, start):
+    # given a demo facilitator
+    demo = next(d for d in DEMO_USERS if d.key == key)
+    api.force_authenticate(User.objects.get(email=demo.email))
+
+    # when they open today's round
+    body = api.get(f"/api/v1/visits/round/?date={timezone.localdate().isoformat()}").json()
+
+    # then it holds 3 to 6 stops in short route order from their start point
+    stops = body["stops"]
+    assert 3 <= len(stops) <= 6
+    assert body["start"]["source"] == start
+    points = [(float(s["latitude"]), float(s["longitude"])) for s in stops]
+    origin = (body["start"]["latitude"], body["start"]["longitude"])
+    assert routing.short_route(points, start=origin) == list(range(len(stops)))
+    assert all(s["maps_url"].startswith("geo:43.") for s in stops)
+    assert all(s["distance_from_previous_km"] is not None for s in stops)
+    assert body["total_km"] > 0
+
+
+@pytest.mark.django_db
+def test_the_demo_territory_has_a_round_start(seeded):
+    territory = Territory.objects.get(slug="ouest-bearn")
+
+    assert (float(territory.round_start_latitude), float(territory.round_start_longitude)) == (
+        43.3812,
+        -0.6297,
+    )

@@ -37,8 +37,9 @@ class Command(BaseCommand):
             )
         )
         out.write(
-            f"{result.structures_created} support structures and "
-            f"{result.referrals_created} referrals created (six months of history)."
+            f"{result.structures_created} support structures, "
+            f"{result.referrals_created} referrals and {result.visits_created} visits created "
+            "(six months of history, and each facilitator's round today)."
         )
         out.write("")
         out.write(style.MIGRATE_HEADING("URLs"))
@@ -52,6 +53,7 @@ class Command(BaseCommand):
             )
             poster = reverse("code-poster", kwargs={"code_id": code.pk})
             out.write(f"  Poster PDF:    {base}{poster}  (log in first)")
+        out.write(f"  Today's round: {base}{reverse('visit-round')}  (log in as a facilitator)")
         out.write("")
         out.write(style.MIGRATE_HEADING(f"Demo logins (password for all: {DEMO_PASSWORD})"))
         width = max(len(user.email) for user, _ in result.users)
