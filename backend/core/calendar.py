@@ -1,6 +1,6 @@
 """Working days and French public holidays: the calendar every deadline and round is set on.
 
-Used for referrals' first-contact due dates, quiet hours of SMS to people and (soon) the
+Used for referrals' first-contact due dates, quiet hours of SMS to people and the
 planning of visits, so it sits at the bottom of the layers.
 """
 
