@@ -30,6 +30,7 @@ from collections import Counter
 from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from backend.accounts.enums import Role
 from backend.accounts.models import Membership, Territory, User
@@ -39,7 +40,7 @@ from backend.capteurs.selectors import activity_expression
 from backend.core.calendar import is_working_day
 from backend.visits.enums import VisitKind, VisitStatus
 from backend.visits.models import Visit
-from backend.visits.services import visit_plan
+from backend.visits.services import visit_cancel, visit_plan
 
 logger = logging.getLogger(__name__)
 
@@ -136,6 +137,7 @@ def visits_plan_territory(*, territory: Territory, today: datetime.date) -> int:
     """visits_plan_automatic for one territory (the demo seed plans its own this way)."""
     # The row lock makes concurrent runs for one territory take turns (fresh settings too).
     territory = Territory.objects.select_for_update().get(pk=territory.pk)
+    _cancel_visits_to_withdrawn(territory)
     agenda = _Agenda(territory, today=today)
     if not agenda.memberships:
         return 0
@@ -147,6 +149,15 @@ def visits_plan_territory(*, territory: Territory, today: datetime.date) -> int:
     for capteur in _follow_up_due(territory, today=today):
         planned += _book_and_plan(agenda, capteur, VisitKind.FOLLOW_UP, earliest=today)
     return planned
+
+
+def _cancel_visits_to_withdrawn(territory: Territory) -> None:
+    """A capteur that left the network is not visited any more: its planned visits are
+    cancelled (the capteurs app, below visits, cannot do it when the capteur withdraws)."""
+    for visit in Visit.objects.filter(
+        territory=territory, status=VisitStatus.PLANNED, capteur__stage=Stage.WITHDRAWN
+    ):
+        visit_cancel(visit=visit, actor=None, reason=_("Capteur retiré du réseau"))
 
 
 def _book_and_plan(agenda: _Agenda, capteur: Capteur, kind: str, *, earliest: datetime.date) -> int:

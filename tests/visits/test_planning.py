@@ -5,6 +5,9 @@ import datetime
 
 import pytest
 
+from backend.capteurs.enums import Stage
+from backend.capteurs.models import Capteur
+from backend.visits.enums import VisitStatus
 from backend.visits.models import Visit, VisitEvent
 from backend.visits.planning import visits_plan_automatic
 from backend.visits.tasks import plan_automatic
@@ -242,3 +245,18 @@ def test_the_task_plans_as_of_today(territory, facilitator):
     CapteurFactory(territory=territory, partner=True, referent=facilitator)  # dormant today
 
     assert plan_automatic.delay().get() == 1
+
+
+def test_planned_visits_to_a_capteur_that_left_the_network_are_cancelled(territory, facilitator):
+    # given a visit planned to a partner that has since withdrawn
+    capteur = CapteurFactory(territory=territory, partner=True, referent=facilitator)
+    visit = VisitFactory(capteur=capteur, facilitator=facilitator, planned_on=MONDAY)
+    Capteur.objects.filter(pk=capteur.pk).update(stage=Stage.WITHDRAWN)
+
+    # when the daily planning runs
+    visits_plan_automatic(today=MONDAY)
+
+    # then the visit is cancelled, with the reason on its timeline
+    visit.refresh_from_db()
+    assert visit.status == VisitStatus.CANCELLED
+    assert visit.events.last().payload["reason"] == "Capteur retiré du réseau"
