@@ -5,7 +5,7 @@ from collections.abc import Callable
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import exceptions, generics, serializers, status
+from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -23,15 +23,15 @@ from backend.capteurs.serializers import (
     StageChangeOutputSerializer,
     StageMoveInputSerializer,
 )
+from backend.core.errors import require_permission
 from backend.notifications.enums import NotificationStatus
 
 
 def require(allowed: bool, message: str | None = None) -> None:
-    """403 with `message` (French) when a perms predicate said no."""
-    if not allowed:
-        raise exceptions.PermissionDenied(
-            message or _("Seuls les membres du territoire du capteur peuvent faire cela.")
-        )
+    """403 with `message`, or the app's own, when a perms predicate said no."""
+    require_permission(
+        allowed, message or _("Seuls les membres du territoire du capteur peuvent faire cela.")
+    )
 
 
 def capteur_for(request, capteur_id, *, allowed: Callable[..., bool]) -> Capteur:

@@ -42,6 +42,13 @@ _TITLES = {
 }
 
 
+def require_permission(allowed: bool, message: str) -> None:
+    """In an API: 403 with `message` (French) when a perms predicate said no. Called after
+    the object was fetched through territory scoping, so another territory's is a 404."""
+    if not allowed:
+        raise exceptions.PermissionDenied(message)
+
+
 def problem_body(*, status_code, detail, code):
     return {
         "type": "about:blank",

@@ -4,11 +4,12 @@ from collections.abc import Callable
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, generics, status
+from rest_framework import generics, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backend.core.errors import require_permission
 from backend.structures import perms, selectors, services
 from backend.structures.filters import StructureFilter
 from backend.structures.models import Structure
@@ -21,11 +22,10 @@ from backend.structures.serializers import (
 
 
 def require(allowed: bool, message: str | None = None) -> None:
-    """403 with `message` (French) when a perms predicate said no."""
-    if not allowed:
-        raise exceptions.PermissionDenied(
-            message or _("Seuls les membres du territoire de la structure peuvent faire cela.")
-        )
+    """403 with `message`, or the app's own, when a perms predicate said no."""
+    require_permission(
+        allowed, message or _("Seuls les membres du territoire de la structure peuvent faire cela.")
+    )
 
 
 def structure_for(request, structure_id, *, allowed: Callable[..., bool]) -> Structure:

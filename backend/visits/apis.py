@@ -5,12 +5,13 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, generics, status
+from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.capteurs import perms as capteur_perms
 from backend.capteurs.enums import Stage
+from backend.core.errors import require_permission
 from backend.visits import perms, selectors, services
 from backend.visits.filters import VisitFilter
 from backend.visits.models import CalendarFeed, Visit
@@ -28,11 +29,10 @@ from backend.visits.serializers import (
 
 
 def require(allowed: bool, message: str | None = None) -> None:
-    """403 with `message` (French) when a perms predicate said no."""
-    if not allowed:
-        raise exceptions.PermissionDenied(
-            message or _("Seuls les membres du territoire de la visite peuvent faire cela.")
-        )
+    """403 with `message`, or the app's own, when a perms predicate said no."""
+    require_permission(
+        allowed, message or _("Seuls les membres du territoire de la visite peuvent faire cela.")
+    )
 
 
 def _visit_response(request, visit_id, *, response_status=status.HTTP_200_OK):
