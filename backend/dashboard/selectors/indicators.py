@@ -1,6 +1,6 @@
 """The funder indicators, per month and per territory: what the exports carry.
 
-Every indicator is defined in docs/indicators.md; the code follows it line by line. Eleven
+Every indicator is defined in docs/indicators.md; the code follows it line by line. Nine
 queries whatever the number of months, territories or rows: grouped counts for the people and
 the visits, and for the network at each month's end one read of the capteurs, of their stage
 moves and of their referral dates (per month), replayed in Python.
