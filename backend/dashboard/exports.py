@@ -136,7 +136,8 @@ REFERRAL_COLUMNS: list[tuple[Any, Callable[[Referral], Any]]] = [
     (_("Code"), lambda r: r.code.short_code if r.code_id else ""),
     (_("Canal"), lambda r: _label(Channel, r.channel)),
     (_("Rempli par"), lambda r: _label(FilledBy, r.filled_by)),
-    (_("Besoins"), lambda r: ", ".join(_label(Need, need) for need in r.needs or [])),
+    # " / " between needs: some labels have a comma ("Budget, dettes").
+    (_("Besoins"), lambda r: " / ".join(_label(Need, need) for need in r.needs or [])),
     (_("Statut"), lambda r: _label(Status, r.status)),
     (
         _("Motif de clôture"),

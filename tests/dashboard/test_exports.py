@@ -335,6 +335,17 @@ def test_a_referral_line_says_what_happened_when(coordinator_api, territory, qua
     }
 
 
+def test_needs_are_listed_with_their_french_labels(coordinator_api, territory):
+    capteur = CapteurFactory(territory=territory, partner=True)
+    referral_with_history(capteur=capteur, received=at(2025, 1, 6), needs=["budget", "emploi"])
+
+    _text, (_header, row) = streamed_csv(
+        coordinator_api.get(reverse("export-referrals-csv"), QUARTER)
+    )
+
+    assert row[REFERRAL_HEADER.index("Besoins")] == "Budget, dettes / Emploi"
+
+
 def test_a_text_excel_would_run_as_a_formula_is_kept_as_text(coordinator_api, territory):
     capteur = CapteurFactory(territory=territory, partner=True, name='=HYPERLINK("http://x")')
     referral_with_history(capteur=capteur, received=at(2025, 1, 6))
