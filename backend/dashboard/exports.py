@@ -11,7 +11,8 @@ import io
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-import xlsxwriter
+import xlsxwriter  # type: ignore[import-untyped]  # ships no types
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -124,16 +125,16 @@ def indicators_xlsx(rows: list[MonthIndicators]) -> bytes:
 # --- pseudonymised referrals -------------------------------------------------------------------
 
 
-def _label(choices: type, value: str) -> str:
+def _label(choices: type[models.TextChoices], value: str) -> str:
     return str(choices(value).label) if value in choices.values else value
 
 
 REFERRAL_COLUMNS: list[tuple[Any, Callable[[Referral], Any]]] = [
     (_("Référence"), lambda r: r.pseudonym),
     (_("Territoire"), lambda r: r.territory.name),
-    (_("Capteur"), lambda r: r.capteur.name if r.capteur_id else ""),
-    (_("Type de capteur"), lambda r: _label(CapteurKind, r.capteur.kind) if r.capteur_id else ""),
-    (_("Code"), lambda r: r.code.short_code if r.code_id else ""),
+    (_("Capteur"), lambda r: r.capteur.name if r.capteur else ""),
+    (_("Type de capteur"), lambda r: _label(CapteurKind, r.capteur.kind) if r.capteur else ""),
+    (_("Code"), lambda r: r.code.short_code if r.code else ""),
     (_("Canal"), lambda r: _label(Channel, r.channel)),
     (_("Rempli par"), lambda r: _label(FilledBy, r.filled_by)),
     # " / " between needs: some labels have a comma ("Budget, dettes").
@@ -147,8 +148,9 @@ REFERRAL_COLUMNS: list[tuple[Any, Callable[[Referral], Any]]] = [
     (_("Reçue le"), lambda r: r.created_at),
     (_("Premier contact attendu avant le"), lambda r: r.first_contact_due_on),
     (_("Premier contact le"), lambda r: r.first_contacted_at),
-    (_("Rencontrée le"), lambda r: r.met_at),
-    (_("Orientée le"), lambda r: r.oriented_at),
+    # Annotations of selectors.exports.referral_export_rows.
+    (_("Rencontrée le"), lambda r: getattr(r, "met_at", None)),
+    (_("Orientée le"), lambda r: getattr(r, "oriented_at", None)),
     (_("Clôturée le"), lambda r: r.closed_at),
 ]
 

@@ -133,19 +133,19 @@ class TerritoryOutputSerializer(serializers.Serializer):
 
 class CountByReasonSerializer(serializers.Serializer):
     reason = serializers.ChoiceField(choices=ClosingReason.choices)
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     count = serializers.IntegerField()
 
 
 class CountByActivitySerializer(serializers.Serializer):
     activity = serializers.ChoiceField(choices=Activity.choices)
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     count = serializers.IntegerField()
 
 
 class CountByStageSerializer(serializers.Serializer):
     stage = serializers.ChoiceField(choices=Stage.choices)
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     count = serializers.IntegerField()
 
 
@@ -203,7 +203,7 @@ class WeekSerializer(serializers.Serializer):
     week = serializers.CharField(help_text="ISO week, e.g. 2026-W07.")
     start = serializers.DateField(help_text="Its Monday.")
     referrals = serializers.IntegerField()
-    partial = serializers.BooleanField(help_text="The period covers only part of the week.")
+    partial = serializers.BooleanField(help_text="The period covers only part of the week.")  # type: ignore[assignment]
 
 
 class WeeksOutputSerializer(serializers.Serializer):
@@ -213,13 +213,13 @@ class WeeksOutputSerializer(serializers.Serializer):
 
 class FunnelStageSerializer(serializers.Serializer):
     stage = serializers.ChoiceField(choices=Status.choices)
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     count = serializers.IntegerField()
 
 
 class CountByStatusSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Status.choices)
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     count = serializers.IntegerField()
 
 
@@ -236,7 +236,7 @@ class FunnelOutputSerializer(serializers.Serializer):
 
 class CapteurKindSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=CapteurKind.choices)
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     partners = serializers.IntegerField()
     active = serializers.IntegerField()
     referrals = serializers.IntegerField()
@@ -288,7 +288,7 @@ class SilentCapteursOutputSerializer(serializers.Serializer):
 class CodeConversionSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     short_code = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     active = serializers.BooleanField()
     capteur_id = serializers.IntegerField()
     capteur_name = serializers.CharField()

@@ -6,7 +6,6 @@ aggregate, so there one query reads the two instants of every row and Python tak
 """
 
 import datetime
-import statistics
 from collections import defaultdict
 from collections.abc import Hashable, Mapping
 from typing import Any
@@ -57,4 +56,14 @@ def median_durations(
         rows.annotate(**group_by).values_list(*names, start, end).order_by()
     ):
         durations[tuple(key)].append(ended - started)
-    return {key: statistics.median(values) for key, values in durations.items()}
+    return {key: _median(values) for key, values in durations.items()}
+
+
+def _median(values: list[datetime.timedelta]) -> datetime.timedelta:
+    """statistics.median's interpolation (the mean of the two middle values for an even
+    count), on durations."""
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return (ordered[middle - 1] + ordered[middle]) / 2

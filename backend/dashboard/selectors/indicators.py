@@ -7,9 +7,9 @@ moves and of their referral dates (per month), replayed in Python.
 """
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from django.db.models import Count, F, Max, Min, Q
 from django.db.models.functions import TruncMonth
@@ -146,7 +146,7 @@ def monthly_indicators(scope: Scope) -> list[MonthIndicators]:
         for month in months
     }
 
-    def add(rows: Iterable[dict[str, Any]], **columns: str) -> None:
+    def add(rows: Iterable[Mapping[str, Any]], **columns: str) -> None:
         for row in rows:
             indicators = table.get((row["territory_key"], as_local_date(row["month"])))
             if indicators is not None:
@@ -201,7 +201,8 @@ def monthly_indicators(scope: Scope) -> list[MonthIndicators]:
         end="first_contacted_at",
         group_by={"territory_key": F("territory_id"), "month": TruncMonth("first_contacted_at")},
     )
-    for (territory_id, month), median in medians.items():
+    for key, median in medians.items():
+        territory_id, month = cast(tuple[int, datetime.datetime], key)
         indicators = table.get((territory_id, as_local_date(month)))
         if indicators is not None:
             indicators.median_first_contact = median

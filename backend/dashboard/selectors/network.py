@@ -2,6 +2,7 @@
 the map, visits, and one capteur's history. Aggregates only, a constant number of queries."""
 
 import datetime
+from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
@@ -122,7 +123,7 @@ def silent_capteurs(scope: Scope, *, limit: int) -> list[dict[str, Any]]:
     signed first), then the oldest last referral. With their last visit. One query."""
     rows = (
         scoped_capteurs(scope)
-        .filter(activity=Activity.DORMANT)
+        .filter(Q(activity=Activity.DORMANT))
         .values(
             "id",
             "name",
@@ -144,7 +145,7 @@ def silent_capteurs(scope: Scope, *, limit: int) -> list[dict[str, Any]]:
     return [_silent_capteur(row, today=scope.today) for row in rows]
 
 
-def _silent_capteur(row: dict[str, Any], *, today: datetime.date) -> dict[str, Any]:
+def _silent_capteur(row: Mapping[str, Any], *, today: datetime.date) -> dict[str, Any]:
     last_referral_on = as_local_date(row["last_referral_at"]) if row["last_referral_at"] else None
     silent_since = last_referral_on or row["signed_on"]
     referent_name = f"{row['referent__first_name']} {row['referent__last_name']}".strip()
