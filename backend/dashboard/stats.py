@@ -2,7 +2,8 @@
 
 PostgreSQL computes them (`percentile_cont(0.5)`, the interpolated median); SQLite has no such
 aggregate, so there one query reads the two instants of every row and Python takes the median
-(`statistics.median`, the same interpolation). Either way: one query, whatever the groups.
+(`_median`, the same interpolation as `statistics.median`). Either way: one query, whatever the
+groups.
 """
 
 import datetime
