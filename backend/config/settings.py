@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "backend.structures",
     "backend.notifications",
     "backend.visits",
+    "backend.dashboard",
     "backend.demo",
 ]
 
@@ -175,6 +176,7 @@ SPECTACULAR_SETTINGS = {
         "AttemptOutcomeEnum": "backend.referrals.enums.AttemptOutcome",
         "OrientationOutcomeEnum": "backend.referrals.enums.OrientationOutcome",
         "NotificationStatusEnum": "backend.notifications.enums.NotificationStatus",
+        "ClosingReasonEnum": "backend.referrals.enums.ClosingReason",
         "VisitKindEnum": "backend.visits.enums.VisitKind",
         "VisitStatusEnum": "backend.visits.enums.VisitStatus",
         "VisitEventKindEnum": "backend.visits.enums.VisitEventKind",

@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("backend.structures.urls")),
     path("", include("backend.referrals.urls")),
     path("", include("backend.visits.urls")),
+    path("", include("backend.dashboard.urls")),
 ]
 
 urlpatterns = [

@@ -1,6 +1,9 @@
 """Walks every staff endpoint of the API: logged out → 401; no membership → 403;
 another territory's object → 404. A new endpoint fails `test_every_api_endpoint_is_covered`
-until it is given a row here."""
+until it is given a row here.
+
+Dashboard and export endpoints name their territory in the query (`?territory=<id>`): another
+territory there answers 404 too, like another territory's object (`BY_QUERY`)."""
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -54,7 +57,33 @@ SCOPED = {
     "visit-reschedule": ["visit_id"],
     "visit-done": ["visit_id"],
     "visit-cancel": ["visit_id"],
+    "dashboard-summary": [],
+    "dashboard-referrals-per-week": [],
+    "dashboard-funnel": [],
+    "dashboard-by-capteur-kind": [],
+    "dashboard-top-capteurs": [],
+    "dashboard-silent-capteurs": [],
+    "dashboard-codes": [],
+    "dashboard-map": [],
+    "capteur-history": ["capteur_id"],
+    "export-indicators-csv": [],
+    "export-indicators-xlsx": [],
+    "export-referrals-csv": [],
 }
+# Scoped endpoints that take their territory as `?territory=<id>` (all GET).
+BY_QUERY = [
+    "dashboard-summary",
+    "dashboard-referrals-per-week",
+    "dashboard-funnel",
+    "dashboard-by-capteur-kind",
+    "dashboard-top-capteurs",
+    "dashboard-silent-capteurs",
+    "dashboard-codes",
+    "dashboard-map",
+    "export-indicators-csv",
+    "export-indicators-xlsx",
+    "export-referrals-csv",
+]
 METHODS = ["get", "post", "put", "patch", "delete"]
 
 
@@ -160,6 +189,30 @@ def test_own_territorys_object_is_readable(api, territory, name, kwarg_names):
     response = api.get(reverse(name, kwargs={k: ours[k] for k in kwarg_names}))
 
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("role", ["facilitator", "coordinator"])
+@pytest.mark.parametrize("name", BY_QUERY)
+def test_another_territory_in_the_query_is_404(api, territory, other_territory, role, name):
+    # given a member of territory A, and territory B with data
+    api.force_authenticate(MembershipFactory(territory=territory, role=role).user)
+    objects_of(other_territory)
+
+    # when they ask for B
+    response = api.get(reverse(name), {"territory": other_territory.id})
+
+    # then B does not exist for them, as a missing territory does not
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+    assert api.get(reverse(name), {"territory": 999999}).status_code == 404
+
+
+@pytest.mark.parametrize("name", BY_QUERY)
+def test_own_territory_in_the_query_is_readable(api, territory, name):
+    api.force_authenticate(MembershipFactory(territory=territory, coordinator=True).user)
+    objects_of(territory)
+
+    assert api.get(reverse(name), {"territory": territory.id}).status_code == 200
 
 
 def test_capteur_list_shows_only_the_users_territories(api, territory, other_territory):

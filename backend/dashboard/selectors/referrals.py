@@ -1,0 +1,242 @@
+"""Referral counts of the dashboard: aggregates of the user's territories, never a person's data.
+
+Definitions (docs/indicators.md): a referral closed as a duplicate is the same person counted
+twice, so it is left out of every count of people; a referral is contacted from its first
+contact (`first_contacted_at`), met and oriented from the status moves of its timeline.
+"""
+
+import datetime
+from typing import Any
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models.functions import TruncDate, TruncWeek
+
+from backend.dashboard.selectors.scope import Scope, as_local_date
+from backend.dashboard.stats import median_durations
+from backend.referrals.enums import Channel, ClosingReason, EventKind, Status
+from backend.referrals.models import Referral, ReferralEvent
+
+# The same person counted twice: out of every count of people (its closing is still shown).
+NOT_DUPLICATE = ~Q(closing_reason=ClosingReason.DUPLICATE)
+# Referrals left on a code's landing page: what its scans convert into.
+LANDING_CHANNELS = [Channel.QR, Channel.LINK]
+# The funnel's stages in order; a referral "reaches" a stage when it got there or further.
+FUNNEL_STAGES = [Status.NEW, Status.CONTACTED, Status.MET, Status.ORIENTED]
+# Closing reasons that are an outcome for a person (a duplicate is no person).
+PERSON_CLOSING_REASONS = [r for r in ClosingReason if r != ClosingReason.DUPLICATE]
+
+
+def scoped_referrals(scope: Scope) -> QuerySet[Referral]:
+    return Referral.objects.for_user(scope.user).filter(territory_id__in=scope.territory_ids)
+
+
+def status_moves(scope: Scope) -> QuerySet[ReferralEvent]:
+    """The status moves of the scope's referrals (their timelines' `status_changed` events)."""
+    return ReferralEvent.objects.for_user(scope.user).filter(
+        referral__territory_id__in=scope.territory_ids, kind=EventKind.STATUS_CHANGED
+    )
+
+
+def moved_to(*statuses: Status) -> Exists:
+    """The referral (the outer row) was moved to one of `statuses` at some point."""
+    return Exists(
+        ReferralEvent.objects.filter(
+            referral=OuterRef("pk"),
+            kind=EventKind.STATUS_CHANGED,
+            payload__to__in=[status.value for status in statuses],
+        )
+    )
+
+
+def reached(stage: Status) -> Q:
+    """The referral reached `stage` of new → contacted → met → oriented, or a later one (a
+    person oriented on the phone, without a meeting, has reached « met » too)."""
+    if stage == Status.NEW:
+        return Q()
+    condition = Q(moved_to(*FUNNEL_STAGES[FUNNEL_STAGES.index(stage) :]))
+    if stage == Status.CONTACTED:
+        condition |= Q(first_contacted_at__isnull=False)
+    return condition
+
+
+def referral_counts(scope: Scope) -> dict[str, int]:
+    """Referrals received, contacted and closed (per reason) in the period; the first contacts
+    due in the period, and how many of them were on time. One query."""
+    period = scope.period
+    received = period.instants("created_at") & NOT_DUPLICATE
+    due = (
+        period.days("first_contact_due_on")
+        & NOT_DUPLICATE
+        & (Q(first_contacted_at__isnull=False) | Q(first_contact_due_on__lt=scope.today))
+    )
+    closed = period.instants("closed_at") & Q(status=Status.CLOSED)
+    return (
+        scoped_referrals(scope)
+        .filter(
+            period.instants("created_at")
+            | period.instants("first_contacted_at")
+            | period.instants("closed_at")
+            | period.days("first_contact_due_on")
+        )
+        .annotate(first_contact_day=TruncDate("first_contacted_at"))
+        .aggregate(
+            received=Count("pk", filter=received),
+            from_landing=Count("pk", filter=received & Q(channel__in=LANDING_CHANNELS)),
+            contacted=Count("pk", filter=period.instants("first_contacted_at") & NOT_DUPLICATE),
+            first_contact_due=Count("pk", filter=due),
+            first_contact_on_time=Count(
+                "pk", filter=due & Q(first_contact_day__lte=F("first_contact_due_on"))
+            ),
+            **{
+                f"closed_{reason}": Count("pk", filter=closed & Q(closing_reason=reason))
+                for reason in ClosingReason.values
+            },
+        )
+    )
+
+
+def status_move_counts(scope: Scope) -> dict[str, int]:
+    """People met and people oriented in the period (moved to « met », to « oriented »)."""
+    return (
+        status_moves(scope)
+        .filter(
+            scope.period.instants("at"),
+            ~Q(referral__closing_reason=ClosingReason.DUPLICATE),
+            payload__to__in=[Status.MET.value, Status.ORIENTED.value],
+        )
+        .aggregate(
+            met=Count("referral", distinct=True, filter=Q(payload__to=Status.MET.value)),
+            oriented=Count("referral", distinct=True, filter=Q(payload__to=Status.ORIENTED.value)),
+        )
+    )
+
+
+def first_contact_median(scope: Scope) -> datetime.timedelta | None:
+    """The median time from receipt to first contact of the referrals first contacted in the
+    period. One query (see backend.dashboard.stats)."""
+    contacted = scoped_referrals(scope).filter(
+        scope.period.instants("first_contacted_at"), NOT_DUPLICATE
+    )
+    return median_durations(contacted, start="created_at", end="first_contacted_at").get(())
+
+
+def referral_funnel(scope: Scope) -> dict[str, Any]:
+    """The referrals received in the period: how far each went (stages reached), where each
+    is now, how the closed ones ended. One query."""
+    counts = (
+        scoped_referrals(scope)
+        .filter(scope.period.instants("created_at"))
+        .aggregate(
+            duplicates=Count("pk", filter=~NOT_DUPLICATE),
+            **{
+                f"reached_{stage.value}": Count("pk", filter=NOT_DUPLICATE & reached(stage))
+                for stage in FUNNEL_STAGES
+            },
+            **{
+                f"now_{status.value}": Count("pk", filter=NOT_DUPLICATE & Q(status=status))
+                for status in Status
+            },
+            **{
+                f"closed_{reason.value}": Count(
+                    "pk", filter=Q(status=Status.CLOSED, closing_reason=reason)
+                )
+                for reason in PERSON_CLOSING_REASONS
+            },
+        )
+    )
+    stages = [
+        {"stage": stage.value, "label": stage.label, "count": counts[f"reached_{stage.value}"]}
+        for stage in FUNNEL_STAGES
+    ]
+    stages.append(
+        {
+            "stage": Status.CLOSED.value,
+            "label": Status.CLOSED.label,
+            "count": counts[f"now_{Status.CLOSED.value}"],
+        }
+    )
+    return {
+        "received": counts[f"reached_{Status.NEW.value}"],
+        "duplicates": counts["duplicates"],
+        "stages": stages,
+        "current_status": [
+            {"status": status.value, "label": status.label, "count": counts[f"now_{status.value}"]}
+            for status in Status
+        ],
+        "closing_reasons": [
+            {
+                "reason": reason.value,
+                "label": reason.label,
+                "count": counts[f"closed_{reason.value}"],
+            }
+            for reason in PERSON_CLOSING_REASONS
+        ],
+    }
+
+
+def referrals_per_week(scope: Scope) -> list[dict[str, Any]]:
+    """Referrals received per ISO week of the period, weeks without any included (0). The
+    first and last weeks are `partial` when the period cuts them. One query."""
+    period = scope.period
+    counts = {
+        as_local_date(row["week"]): row["referrals"]
+        for row in scoped_referrals(scope)
+        .filter(period.instants("created_at"), NOT_DUPLICATE)
+        .annotate(week=TruncWeek("created_at"))
+        .values("week")
+        .annotate(referrals=Count("pk"))
+        .order_by()
+    }
+    weeks = []
+    monday = period.start - datetime.timedelta(days=period.start.weekday())
+    while monday <= period.end:
+        year, week, _ = monday.isocalendar()
+        sunday = monday + datetime.timedelta(days=6)
+        weeks.append(
+            {
+                "week": f"{year}-W{week:02d}",
+                "start": monday,
+                "referrals": counts.get(monday, 0),
+                "partial": monday < period.start or sunday > period.end,
+            }
+        )
+        monday += datetime.timedelta(weeks=1)
+    return weeks
+
+
+def top_capteurs(scope: Scope, *, limit: int) -> list[dict[str, Any]]:
+    """The `limit` capteurs that sent the most referrals in the period, with how many of those
+    were oriented (so far). One query."""
+    rows = (
+        scoped_referrals(scope)
+        .filter(scope.period.instants("created_at"), NOT_DUPLICATE, capteur__isnull=False)
+        .values("capteur_id", "capteur__name", "capteur__kind")
+        .annotate(referrals=Count("pk"), oriented=Count("pk", filter=reached(Status.ORIENTED)))
+        .order_by("-referrals", "-oriented", "capteur__name", "capteur_id")[:limit]
+    )
+    return [
+        {
+            "id": row["capteur_id"],
+            "name": row["capteur__name"],
+            "kind": row["capteur__kind"],
+            "referrals": row["referrals"],
+            "oriented": row["oriented"],
+        }
+        for row in rows
+    ]
+
+
+def referrals_by_capteur_kind(scope: Scope) -> dict[str | None, dict[str, int]]:
+    """Referrals received in the period per kind of capteur (None: no capteur), and how many
+    of them were oriented (so far). One query."""
+    rows = (
+        scoped_referrals(scope)
+        .filter(scope.period.instants("created_at"), NOT_DUPLICATE)
+        .values("capteur__kind")
+        .annotate(referrals=Count("pk"), oriented=Count("pk", filter=reached(Status.ORIENTED)))
+        .order_by()
+    )
+    return {
+        row["capteur__kind"]: {"referrals": row["referrals"], "oriented": row["oriented"]}
+        for row in rows
+    }

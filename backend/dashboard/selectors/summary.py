@@ -1,0 +1,50 @@
+"""The dashboard's KPI tiles in one answer."""
+
+from typing import Any
+
+from backend.dashboard.selectors import network, referrals, scans
+from backend.dashboard.selectors.scope import Scope
+from backend.referrals.enums import ClosingReason
+
+
+def dashboard_summary(scope: Scope) -> dict[str, Any]:
+    """Referrals, first contacts, capteurs, visits and scans of the scope. Six queries."""
+    counts = referrals.referral_counts(scope)
+    moves = referrals.status_move_counts(scope)
+    median = referrals.first_contact_median(scope)
+    scanned = scans.scan_counts(scope)
+    closed = [
+        {"reason": reason.value, "label": reason.label, "count": counts[f"closed_{reason.value}"]}
+        for reason in ClosingReason
+    ]
+    return {
+        "period": {"from": scope.period.start, "to": scope.period.end},
+        "territories": [{"id": t.id, "name": t.name} for t in scope.territories],
+        "referrals": {
+            "received": counts["received"],
+            "contacted": counts["contacted"],
+            "met": moves["met"],
+            "oriented": moves["oriented"],
+            "closed": sum(
+                row["count"] for row in closed if row["reason"] != ClosingReason.DUPLICATE
+            ),
+            "closed_by_reason": closed,
+        },
+        "first_contact": {
+            "median_hours": round(median.total_seconds() / 3600, 1) if median is not None else None,
+            "due": counts["first_contact_due"],
+            "on_time": counts["first_contact_on_time"],
+            "on_time_rate": (
+                round(counts["first_contact_on_time"] / counts["first_contact_due"], 4)
+                if counts["first_contact_due"]
+                else None
+            ),
+        },
+        "capteurs": network.capteur_counts(scope),
+        "visits": network.visit_counts(scope),
+        "scans": {
+            **scanned,
+            "referrals_from_page": counts["from_landing"],
+            "conversion": scans.conversion(counts["from_landing"], scanned["scans"]),
+        },
+    }
