@@ -5,11 +5,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.capteurs.selectors import capteur_get
+from backend.core.errors import require_permission
 from backend.dashboard import perms, serializers
 from backend.dashboard.selectors import network, referrals, scans, summary
 from backend.dashboard.selectors.scope import Scope, default_period, user_territories
@@ -34,12 +34,6 @@ LIMIT_PARAMETER = OpenApiParameter(
 NOT_FOUND = OpenApiResponse(description="`territory` is not one of the user's territories.")
 
 
-def require(allowed: bool, message: str) -> None:
-    """403 with `message` (French) when a perms predicate said no."""
-    if not allowed:
-        raise exceptions.PermissionDenied(message)
-
-
 def dashboard_scope(request, input_serializer=serializers.PeriodInputSerializer):
     """The request's scope (its `territory`, else all the user's; its period) and the other
     validated query parameters. 400 on a malformed query, 404 for another territory."""
@@ -48,7 +42,7 @@ def dashboard_scope(request, input_serializer=serializers.PeriodInputSerializer)
     values = dict(query.validated_data)
     territories = user_territories(user=request.user, territory_id=values.pop("territory", None))
     for territory in territories:
-        require(
+        require_permission(
             perms.can_view_dashboard(request.user, territory),
             _("Seuls les membres du territoire peuvent voir son tableau de bord."),
         )
@@ -191,7 +185,7 @@ class CapteurHistoryApi(APIView):
     @extend_schema(responses=serializers.CapteurHistoryOutputSerializer)
     def get(self, request, capteur_id):
         capteur = capteur_get(user=request.user, pk=capteur_id)
-        require(
+        require_permission(
             perms.can_view_capteur_history(request.user, capteur),
             _("Seuls les membres du territoire du capteur peuvent voir son historique."),
         )

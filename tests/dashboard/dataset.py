@@ -14,11 +14,11 @@ from backend.visits.enums import VisitStatus
 from tests.capteurs.factories import CapteurFactory, ReferralCodeFactory
 from tests.dashboard.factories import (
     CodeScanDayFactory,
-    VisitFactory,
     at,
     backdate_capteur,
     referral_with_history,
 )
+from tests.visits.factories import VisitFactory
 
 MONTHS = [datetime.date(2025, 1, 1), datetime.date(2025, 2, 1), datetime.date(2025, 3, 1)]
 FIRST_DAY, LAST_DAY = datetime.date(2025, 1, 1), datetime.date(2025, 3, 31)

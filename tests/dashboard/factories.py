@@ -1,8 +1,5 @@
-"""Factories of what the dashboard reads: visits, scan days, and referrals with a past.
-
-VisitFactory is the dashboard's own (tests/visits/ has none on this branch): rows only, as the
-visits services leave them.
-"""
+"""Factories of what the dashboard reads: scan days and referrals with a past (visits come
+from tests/visits/factories.py)."""
 
 import datetime
 
@@ -13,27 +10,8 @@ from backend.capteurs.enums import ScanSource
 from backend.capteurs.models import Capteur, CodeScanDay
 from backend.referrals.enums import ClosingReason, EventKind, Status
 from backend.referrals.models import Referral, ReferralEvent
-from backend.visits.enums import VisitKind, VisitStatus
-from backend.visits.models import Visit
-from tests.capteurs.factories import CapteurFactory, ReferralCodeFactory
+from tests.capteurs.factories import ReferralCodeFactory
 from tests.referrals.factories import ReferralFactory
-
-
-class VisitFactory(factory.django.DjangoModelFactory):
-    """A follow-up visit planned for tomorrow."""
-
-    class Meta:
-        model = Visit
-
-    capteur = factory.SubFactory(CapteurFactory, partner=True)
-    territory = factory.SelfAttribute("capteur.territory")
-    kind = VisitKind.FOLLOW_UP
-    status = VisitStatus.PLANNED
-    planned_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=1))
-
-    class Params:
-        done = factory.Trait(status=VisitStatus.DONE, done_on=factory.SelfAttribute("planned_on"))
-        cancelled = factory.Trait(status=VisitStatus.CANCELLED)
 
 
 class CodeScanDayFactory(factory.django.DjangoModelFactory):

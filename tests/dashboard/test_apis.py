@@ -14,7 +14,8 @@ from backend.visits.enums import VisitStatus
 from tests.accounts.factories import MembershipFactory
 from tests.capteurs.factories import CapteurFactory, ReferralCodeFactory
 from tests.dashboard.dataset import FIRST_DAY, LAST_DAY, SCANS, STORIES, VISITS, ours
-from tests.dashboard.factories import CodeScanDayFactory, VisitFactory, at, referral_with_history
+from tests.dashboard.factories import CodeScanDayFactory, at, referral_with_history
+from tests.visits.factories import VisitFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,8 @@ from backend.dashboard.selectors.network import capteur_history
 from backend.referrals.enums import ClosingReason
 from backend.visits.enums import VisitKind
 from tests.capteurs.factories import CapteurFactory, ReferralCodeFactory
-from tests.dashboard.factories import CodeScanDayFactory, VisitFactory, at, referral_with_history
+from tests.dashboard.factories import CodeScanDayFactory, at, referral_with_history
+from tests.visits.factories import VisitFactory
 
 pytestmark = pytest.mark.django_db
 
