@@ -221,6 +221,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "referrals.send_capteur_summaries",
         "schedule": crontab(day_of_month=1, hour=10, minute=0),
     },
+    # Every night at 3:00 (Paris): referrals past their territory's retention are anonymised.
+    "referrals-anonymise-expired": {
+        "task": "referrals.anonymise_expired",
+        "schedule": crontab(hour=3, minute=0),
+    },
 }
 
 # --- SMS ------------------------------------------------------------------------------

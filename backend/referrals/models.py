@@ -83,7 +83,8 @@ class Referral(TimeStampedModel):
         blank=True,
         related_name="possible_duplicates",
     )
-    anonymised_at = models.DateTimeField(null=True, blank=True)
+    # Set once the person's data is cleared (retention or erasure: services.privacy).
+    anonymised_at = models.DateTimeField(_("anonymisée le"), null=True, blank=True)
 
     objects = TerritoryScopedQuerySet.as_manager()
 
