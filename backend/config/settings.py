@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "backend.referrals",
     "backend.structures",
     "backend.notifications",
+    "backend.privacy",
     "backend.visits",
     "backend.demo",
 ]

@@ -10,6 +10,7 @@ api_v1 = [
     path("", include("backend.capteurs.urls")),
     path("", include("backend.structures.urls")),
     path("", include("backend.referrals.urls")),
+    path("", include("backend.privacy.urls")),
 ]
 
 urlpatterns = [

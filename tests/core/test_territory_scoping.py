@@ -5,6 +5,7 @@ until it is given a row here."""
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from backend.privacy.models import PrivacyRequest
 from backend.referrals.models import Orientation
 from tests.accounts.factories import MembershipFactory, UserFactory
 from tests.capteurs.factories import CapteurFactory, ReferralCodeFactory
@@ -47,6 +48,10 @@ SCOPED = {
     "referral-contact": ["referral_id"],
     "referral-acknowledgment-resend": ["referral_id"],
     "orientation-detail": ["orientation_id"],
+    "privacy-request-list": [],
+    "privacy-request-export": ["request_id"],
+    "privacy-request-export-html": ["request_id"],
+    "privacy-request-erase": ["request_id"],
 }
 METHODS = ["get", "post", "put", "patch", "delete"]
 
@@ -79,12 +84,19 @@ def objects_of(territory):
     structure = StructureFactory(territory=territory)
     referral = ReferralFactory(capteur=capteur, code=code, contacted=True)
     orientation = Orientation.objects.create(referral=referral, structure=structure)
+    search = PrivacyRequest.objects.create(
+        kind=PrivacyRequest.Kind.SEARCH,
+        territory=territory,
+        requested_by=MembershipFactory(territory=territory).user,
+        referral_ids=[referral.id],
+    )
     return {
         "capteur_id": capteur.id,
         "code_id": code.id,
         "structure_id": structure.id,
         "referral_id": referral.id,
         "orientation_id": orientation.id,
+        "request_id": search.id,
     }
 
 
