@@ -10,7 +10,7 @@ class PrivacyRequestAdmin(admin.ModelAdmin):
     list_display = ["created_at", "kind", "territory", "requested_by", "search", "completed_at"]
     list_filter = ["kind", "territory"]
     list_select_related = ["territory", "requested_by"]
-    fields = [
+    fields = (
         "kind",
         "territory",
         "requested_by",
@@ -20,7 +20,7 @@ class PrivacyRequestAdmin(admin.ModelAdmin):
         "email_digest",
         "created_at",
         "completed_at",
-    ]
+    )
     readonly_fields = fields
 
     def has_add_permission(self, request):

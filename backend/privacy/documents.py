@@ -53,7 +53,7 @@ def person_document(
         "referrals": [_referral(referral) for referral in referrals],
         "messages": [
             {
-                "reference": references.get(message.referral_id),
+                "reference": (references.get(message.referral_id) if message.referral_id else None),
                 "template": message.template,
                 "label": template_label(message.template),
                 "channel": message.channel,
@@ -134,7 +134,8 @@ def _event_detail(event: ReferralEvent, structures: dict[int, str]) -> str:
         reason = _label(ClosingReason, payload.get("reason"))
         return f"{detail} ({reason})" if reason else detail
     if event.kind in (EventKind.ORIENTED, EventKind.ORIENTATION_UPDATED):
-        structure = structures.get(payload.get("orientation"), "")
+        orientation_id = payload.get("orientation")
+        structure = structures.get(orientation_id, "") if isinstance(orientation_id, int) else ""
         outcome = _label(OrientationOutcome, payload.get("outcome") or payload.get("to"))
         return ", ".join(part for part in (structure, outcome) if part)
     if event.kind == EventKind.ANONYMISED:

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from phonenumber_field.serializerfields import PhoneNumberField
@@ -84,8 +86,11 @@ class PrivacyRequestOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     @extend_schema_field(ReferralSummaryOutputSerializer(many=True))
-    def get_referrals(self, request) -> list:
-        return ReferralSummaryOutputSerializer(self.context["referrals"], many=True).data
+    def get_referrals(self, request) -> list[dict[str, Any]]:
+        return [
+            dict(ReferralSummaryOutputSerializer(referral).data)
+            for referral in self.context["referrals"]
+        ]
 
     def get_other_messages(self, request) -> int:
         return len(request.notification_ids)
@@ -97,7 +102,7 @@ class PrivacyRequestOutputSerializer(serializers.ModelSerializer):
 class ExportEventSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
     kind = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field, not Field.label
     detail = serializers.CharField(help_text=_("Le texte d'une note, l'issue d'un appel…"))
 
 
@@ -144,7 +149,7 @@ class ExportMessageSerializer(serializers.Serializer):
         allow_null=True, help_text=_("L'orientation du message (aucune : réponse à un SMS).")
     )
     template = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field, not Field.label
     channel = serializers.CharField()
     created_at = serializers.DateTimeField()
     status = serializers.CharField()

@@ -53,7 +53,7 @@ class ReferralAdmin(admin.ModelAdmin):
         ("anonymised_at", admin.EmptyFieldListFilter),
     ]
     list_select_related = ["territory", "capteur", "assigned_to"]
-    fields = [
+    fields = (
         "territory",
         "capteur",
         "code",
@@ -69,7 +69,7 @@ class ReferralAdmin(admin.ModelAdmin):
         "possible_duplicate_of",
         "created_at",
         "anonymised_at",
-    ]
+    )
     readonly_fields = fields
     inlines = [ReferralEventInline]
     actions = ["anonymise"]
