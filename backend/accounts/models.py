@@ -1,4 +1,6 @@
+import phonenumbers
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -64,6 +66,27 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.first_name or self.email
 
 
+# Where SMS may go by default: metropolitan France and the overseas departments and
+# collectivities (their numbers have their own region codes). Any other country must be added
+# by the territory on purpose: that is the defence against SMS pumping to expensive ranges.
+DEFAULT_SMS_COUNTRIES = "FR,GP,MQ,GF,RE,YT,PM,BL,MF,WF,PF,NC"
+
+
+def parse_sms_countries(value: str) -> frozenset[str]:
+    """The region codes of a comma-separated list ("FR, re" → {"FR", "RE"})."""
+    return frozenset(code.strip().upper() for code in value.split(",") if code.strip())
+
+
+def validate_sms_countries(value: str) -> None:
+    unknown = sorted(parse_sms_countries(value) - phonenumbers.SUPPORTED_REGIONS)
+    if unknown:
+        raise ValidationError(
+            _("Codes de pays inconnus : %(codes)s (codes ISO à deux lettres, ex. FR, RE, BE)."),
+            params={"codes": ", ".join(unknown)},
+            code="unknown_region",
+        )
+
+
 class Territory(TimeStampedModel):
     """The tenant unit (e.g. "Ouest Béarn"): every capteur, code and referral belongs to one.
 
@@ -122,7 +145,20 @@ class Territory(TimeStampedModel):
     retention_months = models.PositiveSmallIntegerField(
         _("durée de conservation (mois)"),
         default=24,
-        help_text=_("Les orientations clôturées sont anonymisées après cette durée."),
+        help_text=_(
+            "Les orientations sont anonymisées après cette durée sans rien de nouveau "
+            "(dernier événement, ou réception)."
+        ),
+    )
+    sms_countries = models.CharField(
+        _("pays autorisés pour les SMS"),
+        max_length=200,
+        default=DEFAULT_SMS_COUNTRIES,
+        validators=[validate_sms_countries],
+        help_text=_(
+            "Codes ISO des pays où Relais peut envoyer des SMS, séparés par des virgules "
+            "(France et outre-mer par défaut). Un SMS vers un autre pays est refusé."
+        ),
     )
 
     class Meta:
@@ -132,6 +168,11 @@ class Territory(TimeStampedModel):
 
     def __str__(self):
         return self.name
+
+    @property
+    def sms_regions(self) -> frozenset[str]:
+        """The region codes SMS may go to (see DEFAULT_SMS_COUNTRIES)."""
+        return parse_sms_countries(self.sms_countries)
 
 
 class Membership(TimeStampedModel):

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "backend.referrals",
     "backend.structures",
     "backend.notifications",
+    "backend.privacy",
     "backend.visits",
     "backend.dashboard",
     "backend.demo",
@@ -230,6 +231,11 @@ CELERY_BEAT_SCHEDULE = {
     "visits-plan-automatic": {
         "task": "visits.plan_automatic",
         "schedule": crontab(hour=6, minute=0),
+    },
+    # Every night at 3:00 (Paris): referrals past their territory's retention are anonymised.
+    "referrals-anonymise-expired": {
+        "task": "referrals.anonymise_expired",
+        "schedule": crontab(hour=3, minute=0),
     },
 }
 

@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("backend.referrals.urls")),
     path("", include("backend.visits.urls")),
     path("", include("backend.dashboard.urls")),
+    path("", include("backend.privacy.urls")),
 ]
 
 urlpatterns = [

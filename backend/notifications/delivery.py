@@ -47,7 +47,12 @@ def _claim(notification_id: int) -> Notification | None:
         .exclude(not_before__gt=now)
         .update(status=NotificationStatus.SENDING, attempts=F("attempts") + 1, updated_at=now)
     )
-    return Notification.objects.get(pk=notification_id) if claimed else None
+    # With its territory: the delivery policy reads the territory's SMS countries.
+    return (
+        Notification.objects.select_related("territory").get(pk=notification_id)
+        if claimed
+        else None
+    )
 
 
 def status_callback_url(notification: Notification) -> str:

@@ -61,6 +61,32 @@ def sms_segments(text: str) -> int:
     return 1 if length <= single else -(-length // part)
 
 
+def cut_to_segments(text: str, segments: int) -> str:
+    """`text` if it is billed as `segments` SMS at most; else its beginning that is, ending
+    with "..." (a cut never splits an extension character's two septets)."""
+    if sms_segments(text) <= segments:
+        return text
+    ellipsis = "..."
+    if is_gsm7(text):
+        budget = 153 * segments - len(ellipsis)
+
+        def cost(char: str) -> int:
+            return 2 if char in GSM7_EXTENSION else 1
+
+    else:
+        budget = 67 * segments - len(ellipsis)
+
+        def cost(char: str) -> int:
+            return len(char.encode("utf-16-le")) // 2
+
+    used = 0
+    for index, char in enumerate(text):
+        used += cost(char)
+        if used > budget:
+            return text[:index].rstrip() + ellipsis
+    return text  # not reached: the text was longer than the budget
+
+
 def shorten(text: str, limit: int) -> str:
     """`text` on one line, cut to `limit` characters with "..." when longer."""
     text = " ".join(text.split())

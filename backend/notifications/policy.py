@@ -1,6 +1,8 @@
 """Delivery policy of the outbox, as reads: may this SMS leave, and when.
 
 - a number that can never get an SMS (none, invalid, a landline) is refused at once;
+- a number of a country outside the territory's allowlist (`Territory.sms_countries`: France
+  and overseas by default) is refused too: SMS pumping sends to expensive foreign ranges;
 - an opted-out number (STOP) gets nothing, from any sender;
 - a row marked `daily_capped` (a number typed by the public) counts towards
   SMS_DAILY_CAP_PER_NUMBER a day: that is how SMS pumping is stopped;
@@ -16,6 +18,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from backend.accounts.models import DEFAULT_SMS_COUNTRIES, Territory, parse_sms_countries
 from backend.core.calendar import is_public_holiday
 from backend.notifications.enums import Channel
 from backend.notifications.models import Notification, SmsOptOut
@@ -41,10 +44,37 @@ def sms_number_refusal(phone: str) -> str | None:
     return None
 
 
+def sms_country_refusal(phone: str, territory: Territory | None) -> str | None:
+    """Why `phone` may not get an SMS from `territory`: its country is not in the territory's
+    allowlist (the default list for a message of no territory), or None. No query."""
+    try:
+        region = phonenumbers.region_code_for_number(phonenumbers.parse(phone))
+    except phonenumbers.NumberParseException:
+        return _("Numéro invalide.")
+    allowed = (
+        territory.sms_regions
+        if territory is not None
+        else parse_sms_countries(DEFAULT_SMS_COUNTRIES)
+    )
+    if region not in allowed:
+        return _(
+            "Pas de SMS vers ce pays (%(region)s) : il n'est pas dans la liste des pays "
+            "autorisés du territoire."
+        ) % {"region": region or "?"}
+    return None
+
+
+def sms_recipient_refusal(phone: str, territory: Territory | None) -> str | None:
+    """Why `phone` can never get an SMS from `territory` (sms_number_refusal, then
+    sms_country_refusal), or None. No query."""
+    return sms_number_refusal(phone) or sms_country_refusal(phone, territory)
+
+
 def sms_refusal(notification: Notification) -> str | None:
-    """Why this SMS must not leave now (checked at delivery): a number that cannot get SMS,
-    an opt-out (STOP), or the per-number daily cap of a `daily_capped` row."""
-    refusal = sms_number_refusal(notification.recipient)
+    """Why this SMS must not leave now (checked at delivery): a number that cannot get SMS or
+    is outside the territory's countries, an opt-out (STOP), or the per-number daily cap of a
+    `daily_capped` row. Reads `notification.territory` (load it with the row)."""
+    refusal = sms_recipient_refusal(notification.recipient, notification.territory)
     if refusal:
         return refusal
     if SmsOptOut.objects.filter(phone=notification.recipient).exists():

@@ -5,17 +5,24 @@ The outbox knows how to store, enqueue and deliver a message, not what it means:
 app builds its own messages (its `notifications.py`) and hands them to `notifications_save`.
 """
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from backend.accounts.models import Territory
 from backend.notifications import policy
 from backend.notifications.enums import Channel, NotificationStatus, Sender
+from backend.notifications.gsm7 import cut_to_segments
 from backend.notifications.models import Notification
 from backend.notifications.tasks import enqueue_deliveries, enqueue_delivery
+
+# An SMS body is cut to this many segments at most, whatever the caller wrote: a message built
+# from what the public typed must not become a 100-part SMS (each part is billed).
+SMS_MAX_SEGMENTS = 3
 
 
 def notification_build(
@@ -36,10 +43,14 @@ def notification_build(
 
     `quiet_hours`: an SMS to a person, held until the morning when written at night (and
     again at delivery). `daily_capped`: a number typed by the public, under the daily cap.
-    An SMS to a number that can never get one (landline, invalid) is written as failed with
-    the reason, so people see why.
+    An SMS to a number that can never get one (landline, invalid, a country outside the
+    territory's list) is written as failed with the reason, so people see why. An SMS body is
+    cut to SMS_MAX_SEGMENTS segments.
     """
-    refusal = policy.sms_number_refusal(recipient) if channel == Channel.SMS else None
+    refusal = None
+    if channel == Channel.SMS:
+        refusal = policy.sms_recipient_refusal(recipient, territory)
+        body = cut_to_segments(body, SMS_MAX_SEGMENTS)
     return Notification(
         channel=channel,
         template=template,
@@ -89,7 +100,7 @@ def notification_retry(*, notification: Notification) -> Notification:
     if notification.status != NotificationStatus.FAILED:
         return notification
     refusal = (
-        policy.sms_number_refusal(notification.recipient)
+        policy.sms_recipient_refusal(notification.recipient, notification.territory)
         if notification.channel == Channel.SMS
         else None
     )
@@ -107,3 +118,39 @@ def notification_retry(*, notification: Notification) -> Notification:
     notification_id = notification.pk
     transaction.on_commit(lambda: enqueue_delivery(notification_id), robust=True)
     return notification
+
+
+@transaction.atomic
+def notifications_forget(
+    *,
+    referral_ids: Collection[int] = (),
+    recipients: Collection[str] = (),
+    territory_ids: Collection[int] = (),
+    notification_ids: Collection[int] = (),
+) -> int:
+    """Blanks what the outbox holds of people whose data is anonymised or erased: recipient,
+    subject and body of every row linked to one of `referral_ids` (whoever it went to: a
+    facilitator's alert names the person's needs), of the rows linked to no referral that went
+    to one of `recipients` (the people's E.164 numbers and e-mails) from one of
+    `territory_ids` or from no territory (e.g. the reply to an SMS with an unknown code), and
+    of the rows `notification_ids`.
+
+    What stays is what counts need: message name, channel, status and dates. A row still
+    waiting to leave is cancelled (failed, with the reason). SMS opt-outs are not touched:
+    honouring STOP is a legal duty that outlives the person's data (a number that said STOP
+    must never get an SMS again). Idempotent; returns the number of rows blanked now.
+    """
+    condition = Q(referral_id__in=list(referral_ids)) | Q(pk__in=list(notification_ids))
+    if recipients:
+        emails = {r.lower() for r in recipients if "@" in r}
+        condition |= Q(referral__isnull=True, recipient__in=[*recipients, *emails]) & (
+            Q(territory_id__in=list(territory_ids)) | Q(territory__isnull=True)
+        )
+    rows = Notification.objects.filter(condition).exclude(recipient="", subject="", body="")
+    now = timezone.now()
+    rows.filter(status=NotificationStatus.PENDING).update(
+        status=NotificationStatus.FAILED,
+        last_error=_("Annulé : les données de la personne ont été effacées."),
+        updated_at=now,
+    )
+    return rows.update(recipient="", subject="", body="", updated_at=now)

@@ -11,6 +11,7 @@ nowhere else: not in logs, not in URLs, not in error reports (`sensitive_variabl
 import math
 
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -163,6 +164,12 @@ def submit_referral(request, *, code, on_behalf, channel, page, page_context, co
         return render(request, page, context, status=FORM_ERRORS_STATUS)
     try:
         result = referral_submit(code=code, submission=form.submission(channel=channel))
+    except ValidationError as exc:
+        # The intake's own rules, for whatever the form did not check itself.
+        for field, messages in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+        context = {**page_context(), "form": form}
+        return render(request, page, context, status=FORM_ERRORS_STATUS)
     except CodeInactive:
         # The code was revoked (while the form was open, or the poster is old).
         return render(request, "public/code_revoked.html", page_context(), status=410)

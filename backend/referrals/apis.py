@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, generics, permissions, serializers, status
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -40,11 +41,13 @@ class ReferralIntakeApi(APIView):
 
     Rate-limited per client address and per code. With an `idempotency_key`, a replay returns
     the first acknowledgment (200) and never a second referral; the same key with another
-    payload is 422.
+    payload is 422. JSON only (415 otherwise): the server-rendered form has its own page.
     """
 
     authentication_classes = []
     permission_classes = [permissions.AllowAny]
+    # A public door takes one format: fewer parsers, fewer ways in (multipart uploads, forms).
+    parser_classes = [JSONParser]
     # Per client address on every call; per code only for valid submissions (see post).
     throttle_classes = [ReferralIPThrottle]
 

@@ -91,6 +91,15 @@ class EventKind(models.TextChoices):
     DUPLICATE_FLAGGED = "duplicate_flagged", _("Doublon possible")
     CONTACT_CORRECTED = "contact_corrected", _("Coordonnées corrigées")
     ACKNOWLEDGMENT_RESENT = "acknowledgment_resent", _("Accusé de réception renvoyé")
+    ANONYMISED = "anonymised", _("Données personnelles effacées")
+
+
+class AnonymisationReason(models.TextChoices):
+    """Why a referral's personal data was cleared (the `anonymised` event's payload)."""
+
+    RETENTION = "retention", _("Durée de conservation écoulée")
+    ERASURE = "erasure", _("Demande d'effacement de la personne")
+    ADMIN = "admin", _("Action d'administration")
 
 
 @register_templates
@@ -104,3 +113,8 @@ class ReferralTemplate(models.TextChoices):
     INBOUND_REPLY = "inbound_reply", _("Réponse à un SMS reçu")
     CAPTEUR_SUMMARY = "capteur_summary", _("Récapitulatif mensuel (capteur)")
     CAPTEUR_REMINDER = "capteur_reminder", _("Petit rappel (capteur dormant)")
+
+
+# The messages that go to the referred person themselves (not to staff or capteurs): what a
+# person's data export lists as "messages sent to you".
+PERSON_TEMPLATES = [ReferralTemplate.PERSON_ACKNOWLEDGMENT, ReferralTemplate.INBOUND_REPLY]

@@ -10,15 +10,22 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
 from backend.referrals.enums import CallMoment, Channel, FilledBy
-from backend.referrals.models import NOTE_MAX_LENGTH
-from backend.referrals.services.intake import CONSENT_MESSAGE, PHONE_OR_EMAIL_MESSAGE, Submission
+from backend.referrals.models import EMAIL_MAX_LENGTH, FIRST_NAME_MAX_LENGTH, NOTE_MAX_LENGTH
+from backend.referrals.services.intake import (
+    CONSENT_MESSAGE,
+    PHONE_OR_EMAIL_MESSAGE,
+    TOO_MANY_CHOICES_MESSAGE,
+    Submission,
+    distinct,
+    phone_refusal,
+)
 from backend.structures.enums import Need
 
 
 class ReferralForm(forms.Form):
     first_name = forms.CharField(
         label=_("Votre prénom (ou un surnom)"),
-        max_length=80,
+        max_length=FIRST_NAME_MAX_LENGTH,
         error_messages={"required": _("Écrivez votre prénom ou un surnom.")},
     )
     phone = PhoneNumberField(
@@ -26,7 +33,9 @@ class ReferralForm(forms.Form):
         required=False,
         help_text=_("Un numéro à l'étranger ? Commencez par + et l'indicatif, ex. +32."),
     )
-    email = forms.EmailField(label=_("Ou votre e-mail"), required=False)
+    email = forms.EmailField(
+        label=_("Ou votre e-mail"), max_length=EMAIL_MAX_LENGTH, required=False
+    )
     call_moments = forms.MultipleChoiceField(
         label=_("Quand pouvons-nous vous appeler ?"),
         choices=CallMoment.choices,
@@ -51,7 +60,7 @@ class ReferralForm(forms.Form):
         error_messages={"required": CONSENT_MESSAGE},
     )
     # Honeypot: hidden from people by CSS and from screen readers; bots fill every field.
-    website = forms.CharField(label=_("Ne pas remplir"), required=False)
+    website = forms.CharField(label=_("Ne pas remplir"), max_length=200, required=False)
 
     def __init__(self, *args, on_behalf=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -66,6 +75,28 @@ class ReferralForm(forms.Form):
                 "La personne est présente et accepte que Relais garde ces informations "
                 "pour la rappeler."
             )
+
+    def clean_phone(self):
+        phone = self.cleaned_data.get("phone")
+        refusal = phone_refusal(str(phone)) if phone else None
+        if refusal:
+            raise forms.ValidationError(refusal)
+        return phone
+
+    def _distinct_choices(self, name):
+        """A checkbox list with each value once (a forged POST may repeat one), no longer
+        than its choices."""
+        values = self.cleaned_data.get(name, [])
+        limit = len(self.fields[name].choices)
+        if len(values) > limit:
+            raise forms.ValidationError(TOO_MANY_CHOICES_MESSAGE % {"max": limit})
+        return distinct(values)
+
+    def clean_needs(self):
+        return self._distinct_choices("needs")
+
+    def clean_call_moments(self):
+        return self._distinct_choices("call_moments")
 
     def clean(self):
         cleaned = super().clean()

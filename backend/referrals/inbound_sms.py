@@ -9,6 +9,8 @@ from a valid number. Registered in ReferralsConfig.ready().
 import logging
 import re
 
+from django.core.exceptions import ValidationError
+
 from backend.accounts.models import Territory
 from backend.capteurs.selectors import referral_code_by_short_code
 from backend.capteurs.services import SHORT_CODE_ALPHABET
@@ -65,6 +67,14 @@ def handle_code_sms(sms: InboundSms) -> Referral | None:
     except CodeRateLimited:
         # A flood through one code: no referral and no reply (a reply would feed SMS pumping).
         logger.warning("inbound SMS %s: code %s over its rate limit", sms.message_sid, code.pk)
+        return None
+    except ValidationError as exc:
+        # A sender intake refuses (a service number): no referral and no reply either.
+        logger.info(
+            "inbound SMS %s: refused by intake (%s)",
+            sms.message_sid,
+            ", ".join(sorted(exc.message_dict)),
+        )
         return None
     logger.info("inbound SMS %s: referral %s", sms.message_sid, result.referral.pk)
     return result.referral

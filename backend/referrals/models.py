@@ -28,6 +28,9 @@ from backend.referrals.enums import (
     Status,
 )
 
+# Bounds of what a person may type (every door and the intake service check them).
+FIRST_NAME_MAX_LENGTH = 80
+EMAIL_MAX_LENGTH = 254
 NOTE_MAX_LENGTH = 500
 
 _M = TypeVar("_M", bound=models.Model)
@@ -48,9 +51,9 @@ class Referral(TimeStampedModel):
         ReferralCode, on_delete=models.PROTECT, null=True, blank=True, related_name="referrals"
     )
     # --- the person (personal data: minimum, audited, anonymised after retention) ---
-    first_name = models.CharField(_("prénom ou surnom"), max_length=80)
+    first_name = models.CharField(_("prénom ou surnom"), max_length=FIRST_NAME_MAX_LENGTH)
     phone = PhoneNumberField(_("téléphone"), blank=True, db_index=True)
-    email = models.EmailField(_("e-mail"), blank=True)
+    email = models.EmailField(_("e-mail"), max_length=EMAIL_MAX_LENGTH, blank=True)
     call_moments = models.JSONField(_("moments pour appeler"), default=list, blank=True)
     needs = models.JSONField(_("besoins"), default=list, blank=True)
     note = models.TextField(
@@ -90,7 +93,8 @@ class Referral(TimeStampedModel):
         blank=True,
         related_name="possible_duplicates",
     )
-    anonymised_at = models.DateTimeField(null=True, blank=True)
+    # Set once the person's data is cleared (retention or erasure: services.privacy).
+    anonymised_at = models.DateTimeField(_("anonymisée le"), null=True, blank=True)
 
     objects = TerritoryScopedQuerySet.as_manager()
 

@@ -3,4 +3,4 @@
 Bump PRIVACY_NOTICE_VERSION whenever the notice's text changes in substance.
 """
 
-PRIVACY_NOTICE_VERSION = "2026-11"
+PRIVACY_NOTICE_VERSION = "2026-12"

@@ -18,7 +18,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from backend.accounts.enums import Role
-from backend.accounts.models import User
+from backend.accounts.models import Territory, User
 from backend.capteurs.models import Capteur
 from backend.notifications.models import Notification
 from backend.referrals.enums import (
@@ -166,3 +166,14 @@ def capteur_summary_list(*, user: User, capteur_id: int) -> QuerySet[CapteurSumm
     with the delivery status of each message."""
     capteur = get_object_or_404(Capteur.objects.for_user(user), pk=capteur_id)
     return CapteurSummary.objects.filter(capteur=capteur).select_related("notification")
+
+
+def referrals_past_retention(
+    *, territory: Territory, before: datetime.datetime
+) -> QuerySet[Referral]:
+    """`territory`'s referrals not anonymised yet whose last event (or, with none, their
+    reception) is older than `before`: nothing happened to them since. System read (the
+    retention job), not scoped to a user."""
+    return Referral.objects.filter(
+        territory=territory, anonymised_at__isnull=True, created_at__lt=before
+    ).exclude(Exists(ReferralEvent.objects.filter(referral=OuterRef("pk"), at__gte=before)))

@@ -17,6 +17,8 @@ from backend.referrals.enums import (
     Status,
 )
 from backend.referrals.models import (
+    EMAIL_MAX_LENGTH,
+    FIRST_NAME_MAX_LENGTH,
     NOTE_MAX_LENGTH,
     CapteurSummary,
     Orientation,
@@ -24,25 +26,56 @@ from backend.referrals.models import (
     ReferralEvent,
 )
 from backend.referrals.perms import can_see_personal_data
-from backend.referrals.services.intake import CONSENT_MESSAGE, PHONE_OR_EMAIL_MESSAGE
+from backend.referrals.services.intake import (
+    CONSENT_MESSAGE,
+    MAX_CALL_MOMENTS,
+    MAX_NEEDS,
+    PHONE_OR_EMAIL_MESSAGE,
+    distinct,
+    phone_refusal,
+)
 from backend.structures.enums import Need
 
 PERSONAL_FIELDS = ("first_name", "phone", "email", "note")
 NOTIFICATION_STATUS_HELP = ", ".join(NotificationStatus.values)
 
 
+def _choices_list(choices, limit: int, help_text) -> serializers.ListField:
+    """A list of values from `choices`, `limit` at most (each value counts once: see
+    validate_needs)."""
+    return serializers.ListField(
+        child=serializers.ChoiceField(choices=choices),
+        required=False,
+        max_length=limit,
+        help_text=help_text,
+    )
+
+
 class IntakeInputSerializer(serializers.Serializer):
-    """A public submission (PWA, partners). Same rules as backend.referrals.forms.ReferralForm."""
+    """A public submission (PWA, partners). Same rules as backend.referrals.forms.ReferralForm.
+
+    Every field is bounded: free text by its length, `needs` and `call_moments` by their
+    vocabulary (a value given twice counts once; a longer list than the vocabulary is refused).
+    """
 
     code = serializers.CharField(max_length=64, help_text=_("Le jeton du lien du capteur."))
-    first_name = serializers.CharField(max_length=80)
-    phone = PhoneNumberField(required=False, allow_blank=True)
-    email = serializers.EmailField(required=False, allow_blank=True)
-    call_moments = serializers.ListField(
-        child=serializers.ChoiceField(choices=CallMoment.choices), required=False
+    first_name = serializers.CharField(max_length=FIRST_NAME_MAX_LENGTH)
+    phone = PhoneNumberField(
+        required=False,
+        allow_blank=True,
+        help_text=_(
+            "Un numéro où rappeler la personne (portable ou fixe ; pas de numéro surtaxé ou "
+            "spécial). Format français ou international."
+        ),
     )
-    needs = serializers.ListField(
-        child=serializers.ChoiceField(choices=Need.choices), required=False
+    email = serializers.EmailField(max_length=EMAIL_MAX_LENGTH, required=False, allow_blank=True)
+    call_moments = _choices_list(
+        CallMoment.choices,
+        MAX_CALL_MOMENTS,
+        _("Chaque moment une seule fois (un doublon est ignoré)."),
+    )
+    needs = _choices_list(
+        Need.choices, MAX_NEEDS, _("Chaque besoin une seule fois (un doublon est ignoré).")
     )
     note = serializers.CharField(max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True)
     consent = serializers.BooleanField()
@@ -55,7 +88,10 @@ class IntakeInputSerializer(serializers.Serializer):
         help_text=_("Une clé unique par envoi (UUID) : renvoyer la même clé ne crée rien de plus."),
     )
     website = serializers.CharField(
-        required=False, allow_blank=True, help_text=_("Piège à robots : laisser vide.")
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        help_text=_("Piège à robots : laisser vide."),
     )
 
     def to_internal_value(self, data):
@@ -69,6 +105,18 @@ class IntakeInputSerializer(serializers.Serializer):
         if not value:
             raise serializers.ValidationError(CONSENT_MESSAGE)
         return value
+
+    def validate_phone(self, value):
+        refusal = phone_refusal(str(value)) if value else None
+        if refusal:
+            raise serializers.ValidationError(refusal)
+        return value
+
+    def validate_needs(self, value):
+        return distinct(value)
+
+    def validate_call_moments(self, value):
+        return distinct(value)
 
     def validate_website(self, value):
         if value:

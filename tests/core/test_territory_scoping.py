@@ -8,6 +8,7 @@ territory there answers 404 too, like another territory's object (`BY_QUERY`).""
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from backend.privacy.models import PrivacyRequest
 from backend.referrals.models import Orientation
 from tests.accounts.factories import MembershipFactory, UserFactory
 from tests.capteurs.factories import CapteurFactory, ReferralCodeFactory
@@ -69,6 +70,10 @@ SCOPED = {
     "export-indicators-csv": [],
     "export-indicators-xlsx": [],
     "export-referrals-csv": [],
+    "privacy-request-list": [],
+    "privacy-request-export": ["request_id"],
+    "privacy-request-export-html": ["request_id"],
+    "privacy-request-erase": ["request_id"],
 }
 # Scoped endpoints that take their territory as `?territory=<id>` (all GET).
 BY_QUERY = [
@@ -116,6 +121,12 @@ def objects_of(territory):
     referral = ReferralFactory(capteur=capteur, code=code, contacted=True)
     orientation = Orientation.objects.create(referral=referral, structure=structure)
     visit = VisitFactory(capteur=capteur)
+    search = PrivacyRequest.objects.create(
+        kind=PrivacyRequest.Kind.SEARCH,
+        territory=territory,
+        requested_by=MembershipFactory(territory=territory).user,
+        referral_ids=[referral.id],
+    )
     return {
         "capteur_id": capteur.id,
         "code_id": code.id,
@@ -123,6 +134,7 @@ def objects_of(territory):
         "referral_id": referral.id,
         "orientation_id": orientation.id,
         "visit_id": visit.id,
+        "request_id": search.id,
     }
 
 

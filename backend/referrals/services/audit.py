@@ -21,3 +21,15 @@ def referral_access_record(*, user: User, referrals: Iterable[Referral], action:
             if can_see_personal_data(user, referral, facilitator_territories=territories)
         ]
     )
+
+
+def referrals_export_record(*, user: User, referral_ids: Iterable[int]) -> None:
+    """Writes that `user` exported the personal data of `referral_ids` for the person's
+    access request (backend.privacy), whatever `user`'s role: a coordinator handling the
+    request reads the data too. One INSERT."""
+    AccessLog.objects.bulk_create(
+        [
+            AccessLog(referral_id=pk, user=user, action=AccessLog.Action.EXPORT)
+            for pk in referral_ids
+        ]
+    )

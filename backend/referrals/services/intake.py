@@ -6,8 +6,10 @@ code (backend.referrals.inbound_sms). Each finds the code its own way (a token, 
 short code); everything else is decided here, in this order:
 
 1. the code is active (CodeInactive);
-2. the submission keeps the rules of a referral: consent given, a phone or an e-mail
-   (ValidationError, per field);
+2. the submission keeps the rules of a referral (ValidationError, per field): consent given, a
+   phone or an e-mail, a phone a person can be called back on (no premium-rate or other
+   service number: CALLABLE_PHONE_TYPES), free text within its bounds, needs and call moments
+   from their vocabularies, each counted once (a value given twice is kept once);
 3. an SMS from a number that texted this capteur's code within RESUBMISSION_WINDOW is the same
    person asking again: the first referral is returned, nobody is alerted twice;
 4. the per-code rate limit, counted for valid submissions only (CodeRateLimited, 429);
@@ -20,12 +22,15 @@ short code); everything else is decided here, in this order:
 Personal data never goes into logs or event payloads: ids and codes only.
 """
 
+import dataclasses
 import datetime
 import hashlib
 import json
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import phonenumbers
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -37,11 +42,18 @@ from backend.capteurs.models import Capteur, ReferralCode
 from backend.core.calendar import add_working_days
 from backend.core.errors import DomainError
 from backend.referrals import routing
-from backend.referrals.enums import Channel, EventKind, FilledBy
-from backend.referrals.models import Referral, ReferralEvent
+from backend.referrals.enums import CallMoment, Channel, EventKind, FilledBy
+from backend.referrals.models import (
+    EMAIL_MAX_LENGTH,
+    FIRST_NAME_MAX_LENGTH,
+    NOTE_MAX_LENGTH,
+    Referral,
+    ReferralEvent,
+)
 from backend.referrals.notifications import notify_new_referral
 from backend.referrals.privacy import PRIVACY_NOTICE_VERSION
 from backend.referrals.throttles import code_rate_wait
+from backend.structures.enums import Need
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +64,28 @@ PHONE_OR_EMAIL_MESSAGE = gettext_lazy(
     "Laissez un numéro de téléphone, ou à défaut une adresse e-mail."
 )
 CONSENT_MESSAGE = gettext_lazy("Cochez la case pour que nous puissions vous rappeler.")
+PHONE_TYPE_MESSAGE = gettext_lazy(
+    "Ce numéro est un numéro de service (surtaxé, gratuit ou spécial). "
+    "Laissez un numéro où l'on peut vous joindre : un portable ou un fixe."
+)
+TOO_MANY_CHOICES_MESSAGE = gettext_lazy("Chaque choix une seule fois : %(max)d au plus.")
+
+# The numbers a person may leave to be called back: a line of their own. A landline is fine
+# (we call it; it gets no SMS), and so is VoIP, which French box lines (09) are. Premium-rate,
+# shared-cost, toll-free, UAN, "personal" (forwarding), pager and voicemail numbers are
+# services, not a person: calling them costs the network money (premium-rate fraud) or
+# reaches nobody.
+CALLABLE_PHONE_TYPES = frozenset(
+    {
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+        phonenumbers.PhoneNumberType.VOIP,
+    }
+)
+# Each need and call moment counts once, so a list is never longer than its vocabulary.
+MAX_NEEDS = len(Need.values)
+MAX_CALL_MOMENTS = len(CallMoment.values)
 
 
 class CodeInactive(DomainError):
@@ -136,7 +170,7 @@ def referral_submit(
     """
     if not code.is_active:
         raise CodeInactive(_("Ce code n'est plus valable."))
-    _check_submission(submission)
+    submission = _check_submission(submission)
     if submission.channel == Channel.SMS:
         recent = _same_person_again(code=code, submission=submission)
         if recent is not None:
@@ -171,14 +205,55 @@ def referral_submit(
     return SubmitResult(referral=referral, created=True)
 
 
-def _check_submission(submission: Submission) -> None:
+def phone_refusal(phone: str) -> str | None:
+    """Why a person may not leave `phone` (E.164) to be called back (not a valid number, or a
+    service number: see CALLABLE_PHONE_TYPES), or None. No query."""
+    try:
+        number = phonenumbers.parse(phone)
+    except phonenumbers.NumberParseException:
+        return str(_("Saisissez un numéro de téléphone valide."))
+    if not phonenumbers.is_valid_number(number):
+        return str(_("Saisissez un numéro de téléphone valide."))
+    if phonenumbers.number_type(number) not in CALLABLE_PHONE_TYPES:
+        return str(PHONE_TYPE_MESSAGE)
+    return None
+
+
+def distinct(values: Iterable[str]) -> list[str]:
+    """`values` without repeats, in their first order (["emploi", "emploi"] → ["emploi"])."""
+    return list(dict.fromkeys(values))
+
+
+def _check_submission(submission: Submission) -> Submission:
+    """`submission` with its needs and call moments counted once each, or ValidationError
+    (per field) when it breaks a rule of a referral. Every door gets these rules, whatever it
+    checked itself."""
     errors: dict[str, list[str]] = {}
     if not submission.consent:
         errors["consent"] = [str(CONSENT_MESSAGE)]
     if not submission.phone and not submission.email:
         errors["phone"] = [str(PHONE_OR_EMAIL_MESSAGE)]
+    elif submission.phone:
+        refusal = phone_refusal(submission.phone)
+        if refusal:
+            errors["phone"] = [refusal]
+    for name, limit in (
+        ("first_name", FIRST_NAME_MAX_LENGTH),
+        ("email", EMAIL_MAX_LENGTH),
+        ("note", NOTE_MAX_LENGTH),
+    ):
+        if len(getattr(submission, name)) > limit:
+            errors[name] = [_("%(max)d caractères au plus.") % {"max": limit}]
+    for name, vocabulary in (("needs", Need.values), ("call_moments", CallMoment.values)):
+        if not set(getattr(submission, name)) <= set(vocabulary):
+            errors[name] = [_("Choisissez dans la liste proposée.")]
     if errors:
         raise ValidationError(errors)
+    return dataclasses.replace(
+        submission,
+        needs=distinct(submission.needs),
+        call_moments=distinct(submission.call_moments),
+    )
 
 
 def _same_person_again(*, code: ReferralCode, submission: Submission) -> Referral | None:
