@@ -89,10 +89,7 @@ class ReferralIntakeApi(APIView):
 
 
 def _serializer_context(request):
-    return {
-        "request": request,
-        "facilitator_territories": perms.facilitator_territory_ids(request.user),
-    }
+    return {"request": request}
 
 
 def _referral_response(request, referral_id, *, response_status=status.HTTP_200_OK):

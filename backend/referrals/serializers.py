@@ -207,11 +207,7 @@ class ReferralOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def _visible(self, referral) -> bool:
-        return can_see_personal_data(
-            self.context["request"].user,
-            referral,
-            facilitator_territories=self.context["facilitator_territories"],
-        )
+        return can_see_personal_data(self.context["request"].user, referral)
 
     def to_representation(self, referral):
         data = super().to_representation(referral)

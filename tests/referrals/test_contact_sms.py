@@ -115,8 +115,8 @@ def test_the_acknowledgment_costs_no_query_per_inbox_row(
     ):
         acknowledgment(referral, last_error="Twilio 400/21211")
 
-    # membership check, facilitator territories, page (with the acknowledgments), access log
-    with django_assert_num_queries(4):
+    # membership check (with the roles), page (with the acknowledgments), access log
+    with django_assert_num_queries(3):
         rows = facilitator_api.get("/api/v1/referrals/").json()["results"]
 
     assert {row["acknowledgment_sms"]["status"] for row in rows} == {"failed"}

@@ -4,7 +4,7 @@ from collections.abc import Iterable
 
 from backend.accounts.models import User
 from backend.referrals.models import AccessLog, Referral
-from backend.referrals.perms import can_see_personal_data, facilitator_territory_ids
+from backend.referrals.perms import can_see_personal_data
 
 
 def referral_access_record(*, user: User, referrals: Iterable[Referral], action: str) -> None:
@@ -13,12 +13,11 @@ def referral_access_record(*, user: User, referrals: Iterable[Referral], action:
     Only the referrals whose personal data `user` may see are recorded: a coordinator's
     pseudonymised list reads nobody's data. No query for the permission (cached per request).
     """
-    territories = facilitator_territory_ids(user)
     AccessLog.objects.bulk_create(
         [
             AccessLog(referral=referral, user=user, action=action)
             for referral in referrals
-            if can_see_personal_data(user, referral, facilitator_territories=territories)
+            if can_see_personal_data(user, referral)
         ]
     )
 
