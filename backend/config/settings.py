@@ -216,6 +216,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "referrals.send_coordinator_digests",
         "schedule": crontab(hour=7, minute=30),
     },
+    # Idempotency keys of replayed offline actions live a week (backend.core.idempotency).
+    "core-purge-idempotent-requests": {
+        "task": "core.purge_idempotent_requests",
+        "schedule": crontab(hour=3, minute=15),
+    },
     # The first of the month at 10:00: shops are open, nobody is woken up.
     "referrals-capteur-summaries": {
         "task": "referrals.send_capteur_summaries",
