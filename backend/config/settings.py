@@ -50,11 +50,13 @@ INSTALLED_APPS = [
     "backend.notifications",
     "backend.visits",
     "backend.demo",
+    "backend.pwa",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Whitenoise for /static/, and the PWA's built files under /app/ (backend.pwa).
+    "backend.pwa.static_files.PwaWhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.gzip.GZipMiddleware",
@@ -124,6 +126,8 @@ PHONENUMBER_DB_FORMAT = "E164"
 # --- Static files -----------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
+# The facilitator PWA, built by Vite (`make run`, `make test`), served under /app/.
+PWA_DIST_DIR = BASE_DIR / "frontend" / "dist"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -21,6 +21,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("", include("backend.notifications.urls")),
     path("", include("backend.public.urls")),
+    path("", include("backend.pwa.urls")),
 ]
 
 handler404 = "backend.public.views.page_not_found"
