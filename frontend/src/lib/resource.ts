@@ -29,13 +29,13 @@ export function useResource<T>(key: string | null, load: () => Promise<T>): Reso
   useEffect(() => {
     if (key === null) return undefined;
     let live = true;
+    // Set once the network answered: what was kept must not replace it then.
+    let fresh = false;
     setState((previous) => ({ ...previous, loading: true, offline: false }));
     recall<T>(key)
       .then((saved) => {
-        if (live && saved) {
-          setState((previous) =>
-            previous.loading ? { ...previous, data: saved.data, savedAt: saved.savedAt } : previous,
-          );
+        if (live && saved && !fresh) {
+          setState((previous) => ({ ...previous, data: saved.data, savedAt: saved.savedAt }));
         }
       })
       .catch(() => undefined);
@@ -43,6 +43,7 @@ export function useResource<T>(key: string | null, load: () => Promise<T>): Reso
       .current()
       .then(async (data) => {
         if (!live) return;
+        fresh = true;
         setState({ data, loading: false, offline: false });
         await remember(key, data).catch(() => undefined);
       })

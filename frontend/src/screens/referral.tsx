@@ -3,7 +3,7 @@
  * lifecycle (only the moves the server allows), orient to a structure, write a note, read
  * the timeline. Every action goes through the outbox: offline it waits, shown as pending.
  */
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 
 import {
   Chip,
@@ -57,6 +57,20 @@ export default function ReferralScreen({ params }: ScreenProps) {
   const referral = useResource(`referral:${id}`, () => getReferral(id));
   const events = useResource(`referral:${id}:events`, () => listEvents(id));
   const [panel, setPanel] = useState<'close' | 'orient' | null>(null);
+  const mine = outbox.filter((item) => item.referralId === id);
+
+  // An action of this referral left the outbox (sent when the network came back): show the
+  // referral and its timeline as the server has them now.
+  const waitingBefore = useRef(mine.length);
+  const { reload: reloadReferral } = referral;
+  const { reload: reloadEvents } = events;
+  useEffect(() => {
+    if (mine.length < waitingBefore.current) {
+      reloadReferral();
+      reloadEvents();
+    }
+    waitingBefore.current = mine.length;
+  }, [mine.length, reloadReferral, reloadEvents]);
 
   const data = referral.data;
   if (!data) {
@@ -70,7 +84,6 @@ export default function ReferralScreen({ params }: ScreenProps) {
     );
   }
 
-  const mine = outbox.filter((item) => item.referralId === id);
   const pending = mine.filter((item) => item.state === 'pending');
   // The status as it will be once what waits is sent: the next moves are offered from it.
   const status = pending.reduce<Status>((current, item) => statusAfter(item, current), data.status);
@@ -79,9 +92,8 @@ export default function ReferralScreen({ params }: ScreenProps) {
   async function act(draft: Draft, done: string) {
     const result: SubmitResult = await submit(draft);
     if (result.state === 'sent') {
+      // The item left the outbox: the effect above shows the referral as it now is.
       notify(done);
-      referral.reload();
-      events.reload();
     } else if (result.state === 'queued') {
       notify(`${done} — en attente d’envoi (hors connexion).`);
     } else {
