@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 
 import { Chip, ErrorNotice, Loading, OfflineEmpty, OfflineNote, PageTitle } from '../components/ui';
+import { facilitatorTerritories } from '../lib/api/accounts';
 import { remember } from '../lib/cache';
 import { useApp } from '../lib/app-context';
 import {
@@ -20,17 +21,23 @@ import { useResource } from '../lib/resource';
 const FILTERS_KEY = 'relais:inbox-filters';
 const DEFAULT_FILTERS: InboxFilters = { status: 'open', overdue: false, assignedTo: 'me' };
 
-function savedFilters(): InboxFilters {
+function savedFilters(defaults: InboxFilters): InboxFilters {
   try {
-    return { ...DEFAULT_FILTERS, ...JSON.parse(sessionStorage.getItem(FILTERS_KEY) ?? '{}') };
+    return { ...defaults, ...JSON.parse(sessionStorage.getItem(FILTERS_KEY) ?? '{}') };
   } catch {
-    return DEFAULT_FILTERS;
+    return defaults;
   }
 }
 
 export default function Inbox() {
-  const { outbox } = useApp();
-  const [filters, setFilters] = useState<InboxFilters>(savedFilters);
+  const { me, outbox } = useApp();
+  // Someone who is no facilitator anywhere has no referrals of their own: the territory's.
+  const [filters, setFilters] = useState<InboxFilters>(() =>
+    savedFilters({
+      ...DEFAULT_FILTERS,
+      assignedTo: facilitatorTerritories(me).length ? 'me' : 'all',
+    }),
+  );
   const inbox = useResource(inboxKey(filters), () => listReferrals(filters));
 
   useEffect(() => sessionStorage.setItem(FILTERS_KEY, JSON.stringify(filters)), [filters]);
