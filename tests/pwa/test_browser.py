@@ -3,9 +3,11 @@ live server: log in, work a referral (one offline), register a capteur and open 
 and the app is installable. Screenshots of each screen: var/test-artifacts/pwa/."""
 
 import re
+import shutil
 
 import pytest
 from playwright.sync_api import expect
+from pytest_django.live_server_helper import LiveServer
 
 from backend.capteurs.models import Capteur, ReferralCode
 from backend.core.models import IdempotentRequest
@@ -313,3 +315,50 @@ def test_the_app_is_installable(playwright_driver, live_server, tmp_path, shoot)
         shoot(page, "00-installable-shell")
     finally:
         context.close()
+
+
+@pytest.fixture
+def deployable(settings, tmp_path):
+    """A live server of its own, on a copy of the build that the test may redeploy: whitenoise
+    looks files up at each request there (autorefresh), as it would after a deploy."""
+    dist = tmp_path / "dist"
+    shutil.copytree(settings.PWA_DIST_DIR, dist)
+    settings.PWA_DIST_DIR = dist
+    settings.WHITENOISE_AUTOREFRESH = True
+    server = LiveServer("localhost")
+    yield server.url, dist
+    server.stop()
+
+
+def test_a_new_version_is_offered_not_forced(chromium, deployable, facilitator, shoot):
+    url, dist = deployable
+    phone = chromium.new_context(viewport=PHONE, locale="fr-FR", base_url=url)
+    page = phone.new_page()
+    log_in(page, facilitator)
+    wait_for_service_worker(page)
+    page.get_by_role("link", name="Moi").click()
+    page.get_by_label("Absent·e jusqu’au (dernier jour d’absence)").fill("2099-08-31")
+
+    # given a new build deployed meanwhile (its service worker differs)
+    worker = dist / "sw.js"
+    worker.write_text(worker.read_text() + "\n// the next build\n")
+    for compressed in (dist / "sw.js.br", dist / "sw.js.gz"):
+        compressed.unlink(missing_ok=True)
+
+    # when the app looks for an update (it does hourly, and the browser on navigations)
+    page.evaluate("() => navigator.serviceWorker.getRegistration().then((r) => r.update())")
+
+    # then it offers the new version, and nothing reloads until the person accepts
+    banner = page.get_by_role("status").filter(has_text="Nouvelle version disponible.")
+    expect(banner).to_be_visible()
+    expect(page.get_by_label("Absent·e jusqu’au (dernier jour d’absence)")).to_have_value(
+        "2099-08-31"
+    )
+    shoot(page, "12-update-offered")
+    page.evaluate("() => { window.beforeUpdate = true; }")
+    with page.expect_event("load"):
+        banner.get_by_role("button", name="Mettre à jour").click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert page.evaluate("() => window.beforeUpdate") is None  # reloaded
+    assert page.evaluate("() => navigator.serviceWorker.getRegistration().then((r) => !r.waiting)")
+    phone.close()

@@ -13,7 +13,15 @@ export function startServiceWorker(onNeedRefresh: (update: () => void) => void):
   const update = registerSW({
     immediate: true,
     onNeedRefresh() {
-      onNeedRefresh(() => void update(true));
+      onNeedRefresh(() => {
+        // Reload once the new version controls the page. vite-plugin-pwa reloads by itself
+        // only if a version already controlled the page when it registered: not on the
+        // first visit, where clientsClaim took control afterwards.
+        navigator.serviceWorker.addEventListener('controllerchange', () => location.reload(), {
+          once: true,
+        });
+        void update(true);
+      });
     },
     onRegisteredSW(_url, registration) {
       // A phone may keep the app open for days: look for a new version now and then.
