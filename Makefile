@@ -10,8 +10,15 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 # PostgreSQL used by `make test` when it answers (CI and this machine have one).
 TEST_PG_URL ?= postgres://postgres@127.0.0.1:5432/relais
+# The facilitator PWA (Vite, Node 20 and npm from the machine), served by Django under /app/.
+FRONTEND := frontend
+FRONTEND_DEPS := $(FRONTEND)/node_modules/.relais-installed
+# Django's OpenAPI schema and the TypeScript types generated from it: remade when the API's
+# Python changes, never committed (the client can never lag behind the API).
+API_SOURCES := $(shell find backend -name '*.py' -not -path '*/migrations/*' 2>/dev/null)
+CHROMIUM := /usr/bin/chromium
 
-.PHONY: install run test lint format bench clean
+.PHONY: install run test lint format bench clean frontend frontend-schema frontend-test browser
 
 $(UV):
 	@command -v $(PYTHON_BOOT) >/dev/null || { echo "Python 3.11 is required ($(PYTHON_BOOT))"; exit 1; }
@@ -25,9 +32,40 @@ $(VENV)/.synced: uv.lock pyproject.toml | $(UV)
 
 install: $(VENV)/.synced
 
+# npm ci from the lock file when node_modules is missing or older than the lock.
+$(FRONTEND_DEPS): $(FRONTEND)/package-lock.json $(FRONTEND)/package.json
+	cd $(FRONTEND) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(FRONTEND)/openapi.yaml: $(VENV)/.synced $(API_SOURCES)
+	$(PY) manage.py spectacular --file $@
+
+$(FRONTEND)/src/lib/api/schema.d.ts: $(FRONTEND)/openapi.yaml $(FRONTEND_DEPS)
+	cd $(FRONTEND) && npm run --silent schema
+
+frontend-schema: $(FRONTEND)/src/lib/api/schema.d.ts
+
+# Builds the PWA into frontend/dist (and prints its initial JavaScript against the budget).
+frontend: frontend-schema
+	cd $(FRONTEND) && npm run --silent build
+
+# The front end's lint (prettier, eslint, tsc --noEmit), its unit tests, then its build.
+frontend-test: frontend-schema
+	cd $(FRONTEND) && npm run --silent lint
+	cd $(FRONTEND) && npm run --silent test
+	$(MAKE) --no-print-directory frontend
+
+# The browser tests (tests/pwa, marker `browser`) drive Debian's Chromium; they skip without it.
+browser:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  echo "==> Installing Debian's Chromium for the browser tests"; \
+	  { apt-get update -qq && apt-get install -y -qq chromium fonts-liberation >/dev/null; } \
+	    || echo "==> Could not install chromium: the browser tests will be skipped"; \
+	fi
+
 run: export DEBUG := 1
 run: export PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
-run: install
+run: install frontend
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
@@ -40,7 +78,7 @@ lint: install
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
 
-test: install lint
+test: install lint frontend-test browser
 	@if [ -n "$$DATABASE_URL" ]; then \
 	  echo "==> Test suite on DATABASE_URL ($${DATABASE_URL%%://*})"; \
 	  $(VENV)/bin/pytest; \
@@ -60,4 +98,4 @@ bench: install
 	@echo "no benchmarks yet"
 
 clean:
-	rm -rf $(VENV) $(TOOLS) var
+	rm -rf $(VENV) $(TOOLS) var $(FRONTEND)/node_modules $(FRONTEND)/dist

@@ -24,6 +24,7 @@ from backend.capteurs.serializers import (
     StageMoveInputSerializer,
 )
 from backend.core.errors import require_permission
+from backend.core.idempotency import idempotent
 from backend.notifications.enums import NotificationStatus
 
 
@@ -68,6 +69,7 @@ class CapteurListCreateApi(generics.ListAPIView):
         return selectors.capteur_queryset(user=self.request.user)
 
     @extend_schema(request=CapteurInputSerializer, responses={201: CapteurOutputSerializer})
+    @idempotent
     def post(self, request):
         data = CapteurInputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
@@ -162,6 +164,7 @@ class CapteurCodeListIssueApi(generics.ListAPIView):
     @extend_schema(
         request=ReferralCodeIssueInputSerializer, responses={201: ReferralCodeOutputSerializer}
     )
+    @idempotent
     def post(self, request, capteur_id):
         capteur = capteur_for(request, capteur_id, allowed=perms.can_issue_code)
         data = ReferralCodeIssueInputSerializer(data=request.data)

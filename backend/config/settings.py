@@ -52,11 +52,13 @@ INSTALLED_APPS = [
     "backend.visits",
     "backend.dashboard",
     "backend.demo",
+    "backend.pwa",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Whitenoise for /static/, and the PWA's built files under /app/ (backend.pwa).
+    "backend.pwa.static_files.PwaWhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.gzip.GZipMiddleware",
@@ -126,6 +128,8 @@ PHONENUMBER_DB_FORMAT = "E164"
 # --- Static files -----------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
+# The facilitator PWA, built by Vite (`make run`, `make test`), served under /app/.
+PWA_DIST_DIR = BASE_DIR / "frontend" / "dist"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -221,6 +225,11 @@ CELERY_BEAT_SCHEDULE = {
     "referrals-coordinator-digest": {
         "task": "referrals.send_coordinator_digests",
         "schedule": crontab(hour=7, minute=30),
+    },
+    # Idempotency keys of replayed offline actions live a week (backend.core.idempotency).
+    "core-purge-idempotent-requests": {
+        "task": "core.purge_idempotent_requests",
+        "schedule": crontab(hour=3, minute=15),
     },
     # The first of the month at 10:00: shops are open, nobody is woken up.
     "referrals-capteur-summaries": {

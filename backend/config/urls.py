@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("backend.notifications.urls")),
     path("", include("backend.visits.feeds")),
     path("", include("backend.public.urls")),
+    path("", include("backend.pwa.urls")),
 ]
 
 handler404 = "backend.public.views.page_not_found"

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.capteurs.selectors import referral_code_by_token
+from backend.core.idempotency import idempotent
 from backend.referrals import perms, selectors
 from backend.referrals.enums import FilledBy
 from backend.referrals.filters import ReferralFilter
@@ -188,6 +189,7 @@ class ReferralAttemptApi(_ReferralActionApi):
     """Logs a call, SMS or visit and its outcome."""
 
     @extend_schema(request=AttemptInputSerializer, responses={201: ReferralOutputSerializer})
+    @idempotent
     def post(self, request, referral_id):
         referral = self.referral_for_action(request, referral_id)
         data = AttemptInputSerializer(data=request.data)
@@ -201,6 +203,7 @@ class ReferralStatusApi(_ReferralActionApi):
     """Moves the status (new → contacted → met → oriented → closed, closing needs a reason)."""
 
     @extend_schema(request=StatusInputSerializer, responses=ReferralOutputSerializer)
+    @idempotent
     def post(self, request, referral_id):
         referral = self.referral_for_action(request, referral_id)
         data = StatusInputSerializer(data=request.data)
@@ -219,6 +222,7 @@ class ReferralReassignApi(_ReferralActionApi):
     """Gives the referral to another facilitator of the territory (facilitators, coordinators)."""
 
     @extend_schema(request=ReassignInputSerializer, responses=ReferralOutputSerializer)
+    @idempotent
     def post(self, request, referral_id):
         referral = self.referral_for_action(
             request, referral_id, allowed=perms.can_reassign_referral
@@ -236,6 +240,7 @@ class ReferralNoteApi(_ReferralActionApi):
     """Adds a staff note to the timeline."""
 
     @extend_schema(request=NoteInputSerializer, responses={201: ReferralEventOutputSerializer})
+    @idempotent
     def post(self, request, referral_id):
         referral = self.referral_for_action(request, referral_id)
         data = NoteInputSerializer(data=request.data)
@@ -260,6 +265,7 @@ class ReferralOrientationListCreateApi(_ReferralActionApi):
         )
 
     @extend_schema(request=OrientInputSerializer, responses={201: OrientationOutputSerializer})
+    @idempotent
     def post(self, request, referral_id):
         referral = self.referral_for_action(request, referral_id)
         data = OrientInputSerializer(data=request.data)

@@ -1,0 +1,233 @@
+/** A capteur: where it stands, its activity, its codes; issue a code, open or share its
+ * poster and stickers. */
+import { useState } from 'preact/hooks';
+
+import type { ScreenProps } from '../app';
+import {
+  Chip,
+  ErrorNotice,
+  Facts,
+  Loading,
+  Notice,
+  OfflineEmpty,
+  OfflineNote,
+  PageTitle,
+} from '../components/ui';
+import { useApp } from '../lib/app-context';
+import {
+  getCapteur,
+  issueCode,
+  listCodes,
+  type Capteur,
+  type ReferralCode,
+} from '../lib/api/capteurs';
+import { ApiError, NetworkError } from '../lib/api/client';
+import { age, day } from '../lib/format';
+import { ACTIVITY, CAPTEUR_KIND, labelOf, STAGE } from '../lib/labels';
+import { useResource } from '../lib/resource';
+import { newKey } from '../lib/uuid';
+
+export default function CapteurScreen({ params }: ScreenProps) {
+  const id = Number(params.id);
+  const capteur = useResource(`capteur:${id}`, () => getCapteur(id));
+  const codes = useResource(`capteur:${id}:codes`, () => listCodes(id));
+  const data = capteur.data;
+
+  if (!data) {
+    return (
+      <section>
+        <PageTitle>Capteur</PageTitle>
+        {capteur.loading && <Loading />}
+        {capteur.offline && <OfflineEmpty />}
+        {capteur.error && <ErrorNotice error={capteur.error} />}
+      </section>
+    );
+  }
+
+  return (
+    <section>
+      <PageTitle sub={labelOf(CAPTEUR_KIND, data.kind)}>{data.name}</PageTitle>
+      <p class="chips">
+        <Chip>{labelOf(STAGE, data.stage)}</Chip>
+        {data.activity && <Chip tone="oriented">{labelOf(ACTIVITY, data.activity)}</Chip>}
+      </p>
+      {capteur.offline && <OfflineNote savedAt={capteur.savedAt} />}
+      {data.phone && (
+        <div class="actions two">
+          <a class="button primary" href={`tel:${data.phone}`}>
+            Appeler
+          </a>
+          <a class="button" href={`sms:${data.phone}`}>
+            SMS
+          </a>
+        </div>
+      )}
+      <div class="block">
+        <Facts rows={facts(data)} />
+      </div>
+      <Codes
+        capteur={data}
+        codes={codes.data}
+        offline={codes.offline}
+        onIssued={() => codes.reload()}
+      />
+    </section>
+  );
+}
+
+function facts(capteur: Capteur): [string, string][] {
+  const place = [capteur.address, [capteur.postal_code, capteur.city].filter(Boolean).join(' ')]
+    .filter(Boolean)
+    .join(', ');
+  return [
+    ['Adresse', place],
+    ['Contact', capteur.contact_name],
+    ['Téléphone', capteur.phone],
+    ['E-mail', capteur.email],
+    ['Référent·e', capteur.referent_name ?? ''],
+    ['Visites de ses pages (30 j)', String(capteur.scans_30d)],
+    ['Dernière orientation', capteur.last_referral_at ? age(capteur.last_referral_at) : 'Aucune'],
+    ['Dernière visite', capteur.last_visit_on ? day(capteur.last_visit_on) : 'Aucune'],
+    ['Premier contact', day(capteur.first_contact_on)],
+    ['Partenariat signé', day(capteur.signed_on)],
+    ['Notes', capteur.notes],
+  ];
+}
+
+function Codes({
+  capteur,
+  codes,
+  offline,
+  onIssued,
+}: {
+  capteur: Capteur;
+  codes: ReferralCode[] | undefined;
+  offline: boolean;
+  onIssued: () => void;
+}) {
+  const { online, notify } = useApp();
+  const [label, setLabel] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState('');
+  // One key per code the person means to issue: a double tap or a retry issues one code.
+  const [key, setKey] = useState(newKey);
+  const active = codes?.filter((code) => code.is_active) ?? [];
+  const withdrawn = capteur.stage === 'withdrawn';
+
+  async function issue(event: Event) {
+    event.preventDefault();
+    setBusy(true);
+    setError('');
+    try {
+      await issueCode(capteur.id, label.trim(), key);
+      setKey(newKey());
+      setLabel('');
+      notify('Code émis : son affiche est prête.');
+      onIssued();
+    } catch (caught) {
+      if (caught instanceof NetworkError) setError('Pas de réseau : le code n’a pas été émis.');
+      else if (caught instanceof ApiError) setError(caught.problem.detail);
+      else throw caught;
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <div class="block">
+      <h2>Codes et affiches</h2>
+      {!codes && offline && <p class="muted">Codes non chargés sur ce téléphone.</p>}
+      {codes && active.length === 0 && (
+        <p class="muted">Aucun code actif : émettez-en un pour imprimer l’affiche du capteur.</p>
+      )}
+      <ul class="cards" aria-label="Codes">
+        {active.map((code) => (
+          <CodeCard key={code.id} code={code} />
+        ))}
+      </ul>
+      {!withdrawn && (
+        <form class="form panel" onSubmit={issue}>
+          <label class="field">
+            <span>Libellé du nouveau code (facultatif)</span>
+            <input
+              type="text"
+              value={label}
+              maxLength={120}
+              placeholder="Vitrine, comptoir…"
+              onInput={(e) => setLabel(e.currentTarget.value)}
+            />
+          </label>
+          {!online && (
+            <Notice tone="warn">Émettre un code demande du réseau (l’affiche en dépend).</Notice>
+          )}
+          {error && (
+            <p class="error" role="alert">
+              {error}
+            </p>
+          )}
+          <button type="submit" class="button" disabled={busy || !online}>
+            {busy ? 'Émission…' : 'Émettre un code'}
+          </button>
+        </form>
+      )}
+    </div>
+  );
+}
+
+function CodeCard({ code }: { code: ReferralCode }) {
+  const { notify } = useApp();
+  const canShare = typeof navigator.share === 'function';
+
+  async function share() {
+    const title = `Affiche Relais – ${code.capteur_name}`;
+    try {
+      const response = await fetch(code.poster_pdf, { credentials: 'same-origin' });
+      const file = new File([await response.blob()], `affiche-${code.short_code}.pdf`, {
+        type: 'application/pdf',
+      });
+      if (navigator.canShare?.({ files: [file] })) {
+        await navigator.share({ title, files: [file] });
+      } else {
+        await navigator.share({ title, url: new URL(code.poster_pdf, location.href).href });
+      }
+    } catch (caught) {
+      if (caught instanceof DOMException && caught.name === 'AbortError') return;
+      notify('Partage impossible : ouvrez l’affiche puis partagez-la depuis le lecteur PDF.');
+    }
+  }
+
+  return (
+    <li class="card">
+      <div class="card-body">
+        <span class="card-head">
+          <strong class="card-title">Code {code.short_code}</strong>
+          {code.label && <Chip>{code.label}</Chip>}
+        </span>
+        <span class="card-meta">
+          {code.scan_count} visite{code.scan_count > 1 ? 's' : ''}
+          {code.last_scan_at ? ` · dernière ${age(code.last_scan_at)}` : ''}
+        </span>
+        <img
+          class="qr"
+          src={code.qr_svg}
+          alt={`QR code du code ${code.short_code}`}
+          width={120}
+          height={120}
+        />
+        <div class="actions two">
+          <a class="button primary" href={code.poster_pdf} target="_blank" rel="noopener">
+            Affiche (PDF)
+          </a>
+          <a class="button" href={code.stickers_pdf} target="_blank" rel="noopener">
+            Autocollants (PDF)
+          </a>
+        </div>
+        {canShare && (
+          <button type="button" class="button block" onClick={share}>
+            Partager l’affiche
+          </button>
+        )}
+      </div>
+    </li>
+  );
+}
