@@ -107,8 +107,13 @@ BIND="127.0.0.1:$FLOOR_PORT" WEB_CONCURRENCY="$BENCH_WORKERS" \
 PIDS+=($!)
 
 echo "==> Measuring (a few minutes)"
+# In the background and waited for: a signal to this script interrupts `wait` at once, and
+# the trap stops the measures too (a foreground child would delay the trap until it ends).
 # shellcheck disable=SC2086 # BENCH_RUN_ARGS is a list of options
 "$PY" -m tests.bench.run \
   --app "http://127.0.0.1:$APP_PORT" --floor "http://127.0.0.1:$FLOOR_PORT" \
   --password "$BENCH_PASSWORD" --clients "$BENCH_CLIENTS" --workers "$BENCH_WORKERS" \
-  ${BENCH_STRICT:+--strict} ${BENCH_RUN_ARGS:-}
+  ${BENCH_STRICT:+--strict} ${BENCH_RUN_ARGS:-} &
+RUN=$!
+PIDS=("$RUN" "${PIDS[@]}")
+wait "$RUN"

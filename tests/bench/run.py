@@ -336,7 +336,7 @@ class Bench:
                 floor.p95,
                 floor.throughput,
                 "1",
-                "100 %",
+                "100%",
                 f"errors {dict(floor.errors)}" if floor.errors else "baseline",
             ),
             Row(
