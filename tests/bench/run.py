@@ -229,6 +229,11 @@ class Bench:
         n = min(PRINT_SAMPLES, len(code_ids) // 4)
         self.fresh_codes = [code_ids[k * n : (k + 1) * n] for k in range(4)]
         self.run_id = uuid.uuid4().hex[:8]
+        # As generated: the measures add referrals (and access log rows) as they go.
+        self.sizes = (Referral.objects.count(), Capteur.objects.count())
+        self.inbox_new = Referral.objects.filter(
+            assigned_to=self.facilitator, status=Status.NEW
+        ).count()
 
     # In-process: queries per request, with the test client on the bench database.
 
@@ -457,16 +462,15 @@ def describe(bench: Bench, workers: str) -> list[str]:
         cursor.execute("SHOW server_version")
         (pg_version,) = cursor.fetchone()
     return [
-        f"Dataset: {Referral.objects.count():,} referrals, {Capteur.objects.count():,} capteurs "
+        f"Dataset: {bench.sizes[0]:,} referrals, {bench.sizes[1]:,} capteurs "
         f"(bench database `{connection.settings_dict['NAME']}`).",
         f"Machine: {os.cpu_count()} CPUs (nproc), {platform.python_implementation()} "
         f"{platform.python_version()}, PostgreSQL {pg_version}; gunicorn {workers} sync "
         f"workers; load: {bench.clients} client threads for the submission "
         f"(≤ {bench.submit_requests} requests or {bench.submit_seconds:.0f} s), 1 for the "
         f"pages (≤ {bench.read_requests} or {bench.read_seconds:.0f} s), on the same machine.",
-        f"Inbox as {bench.facilitator.email} "
-        f"({Referral.objects.filter(assigned_to=bench.facilitator, status=Status.NEW).count()} "
-        f"new referrals); dashboard as {bench.coordinator.email}.",
+        f"Inbox as {bench.facilitator.email} ({bench.inbox_new} new referrals); "
+        f"dashboard as {bench.coordinator.email}.",
     ]
 
 
