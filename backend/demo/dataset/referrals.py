@@ -114,7 +114,7 @@ class ReferralStream:
         for capteur in senders:
             total += capteur.weight * (capteur.sends_until - capteur.sends_from)
             cumulative.append(total)
-        picks = rng.choices(range(len(senders)), cum_weights=cumulative, k=count)
+        picks = rng.choices(range(len(senders)), cum_weights=cumulative, k=count) if count else []
         timeline = []
         for index in picks:
             capteur = senders[index]
