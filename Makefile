@@ -94,8 +94,14 @@ format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+# SPEC.md's budgets on a generated dataset in a dedicated PostgreSQL database (README,
+# "Benchmarks"). Sizes: make bench BENCH_REFERRALS=1000000 BENCH_CAPTEURS=10000
+BENCH_REFERRALS ?= 100000
+BENCH_CAPTEURS ?= 2000
+BENCH_TERRITORIES ?= 4
 bench: install
-	@echo "no benchmarks yet"
+	BENCH_REFERRALS=$(BENCH_REFERRALS) BENCH_CAPTEURS=$(BENCH_CAPTEURS) \
+	  BENCH_TERRITORIES=$(BENCH_TERRITORIES) tests/bench/bench.sh
 
 clean:
 	rm -rf $(VENV) $(TOOLS) var $(FRONTEND)/node_modules $(FRONTEND)/dist
