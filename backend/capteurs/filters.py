@@ -7,10 +7,18 @@ from backend.capteurs.models import Capteur
 
 
 class CapteurFilter(django_filters.FilterSet):
-    kind = django_filters.MultipleChoiceFilter(choices=CapteurKind.choices)
-    stage = django_filters.MultipleChoiceFilter(choices=Stage.choices)
+    kind = django_filters.MultipleChoiceFilter(
+        choices=CapteurKind.choices,
+        # One column of the row itself: no join, so no DISTINCT (its default) over every column.
+        distinct=False,
+    )
+    stage = django_filters.MultipleChoiceFilter(
+        choices=Stage.choices,
+        # One column of the row itself: no join, so no DISTINCT (its default) over every column.
+        distinct=False,
+    )
     activity = django_filters.MultipleChoiceFilter(
-        choices=Activity.choices, label=_("activité (calculée)")
+        choices=Activity.choices, label=_("activité (calculée)"), distinct=False
     )
     referent = django_filters.NumberFilter(field_name="referent_id")
     territory = django_filters.NumberFilter(field_name="territory_id")

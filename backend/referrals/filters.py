@@ -10,7 +10,11 @@ from backend.structures.enums import Need
 
 
 class ReferralFilter(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=Status.choices)
+    status = django_filters.MultipleChoiceFilter(
+        choices=Status.choices,
+        # One column of the row itself: no join, so no DISTINCT (its default) over every column.
+        distinct=False,
+    )
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("en retard"))
     capteur = django_filters.NumberFilter(field_name="capteur_id")
     territory = django_filters.NumberFilter(field_name="territory_id")

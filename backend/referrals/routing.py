@@ -8,12 +8,14 @@ holidays excluded (backend.core.calendar).
 
 import datetime
 
-from django.db.models import Count, Q
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 
 from backend.accounts.enums import Role
 from backend.accounts.models import Membership, Territory, User
 from backend.capteurs.models import Capteur
 from backend.referrals.enums import OPEN_STATUSES
+from backend.referrals.models import Referral
 
 
 def pick_facilitator(
@@ -21,20 +23,24 @@ def pick_facilitator(
 ) -> User | None:
     """The facilitator a new referral of `territory` (from `capteur`) goes to, or None.
 
-    One query: the territory's available facilitators with their open referral counts.
+    One query: the territory's available facilitators with their open referral counts. The
+    count is a subquery on open statuses only, which the (assigned_to, status, territory) index
+    answers by reading each facilitator's open referrals: its cost does not grow with history
+    (a join counted in `Count(filter=...)` reads every referral they ever had).
     """
+    open_load = (
+        Referral.objects.filter(
+            assigned_to=OuterRef("user_id"), territory=territory, status__in=OPEN_STATUSES
+        )
+        .order_by()
+        .values("assigned_to")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
     candidates = list(
         Membership.objects.filter(territory=territory, role=Role.FACILITATOR, user__is_active=True)
         .filter(Q(unavailable_until__isnull=True) | Q(unavailable_until__lt=today))
-        .annotate(
-            open_referrals=Count(
-                "user__assigned_referrals",
-                filter=Q(
-                    user__assigned_referrals__territory=territory,
-                    user__assigned_referrals__status__in=OPEN_STATUSES,
-                ),
-            )
-        )
+        .annotate(open_referrals=Coalesce(Subquery(open_load, output_field=IntegerField()), 0))
         .select_related("user")
         .order_by("open_referrals", "created_at", "id")
     )

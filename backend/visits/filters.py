@@ -12,8 +12,16 @@ class VisitFilter(django_filters.FilterSet):
     )
     capteur = django_filters.NumberFilter(field_name="capteur_id")
     territory = django_filters.NumberFilter(field_name="territory_id")
-    status = django_filters.MultipleChoiceFilter(choices=VisitStatus.choices)
-    kind = django_filters.MultipleChoiceFilter(choices=VisitKind.choices)
+    status = django_filters.MultipleChoiceFilter(
+        choices=VisitStatus.choices,
+        # One column of the row itself: no join, so no DISTINCT (its default) over every column.
+        distinct=False,
+    )
+    kind = django_filters.MultipleChoiceFilter(
+        choices=VisitKind.choices,
+        # One column of the row itself: no join, so no DISTINCT (its default) over every column.
+        distinct=False,
+    )
     # The API names them `from` and `to` (a Python keyword cannot be a class attribute name:
     # they are set in the class namespace, where FilterSet collects its filters).
     locals()["from"] = django_filters.DateFilter(

@@ -37,12 +37,20 @@ class QrMatrix:
                 column = line.find(1, end)
 
 
-# Choosing the mask pattern is ~90 % of the cost of a QR code (~10 ms): a code's link never
-# changes, so the poster, the stickers and the PNG of the same code reuse one matrix.
+# Trying the eight mask patterns is ~90 % of the cost of a QR code (~20 ms, 2 ms with one
+# mask). Over a sample of our links (a 32-character token), mask 6 scored the lowest penalty on
+# average (5 % above the best mask of each code; mask 5, the worst, 33 %), and every decoder
+# reads any mask: a fixed mask keeps the first render under the 5 ms budget. A code's link
+# never changes either, so the poster, the stickers and the PNG reuse one matrix.
+QR_MASK_PATTERN = 6
+
+
 @functools.lru_cache(maxsize=256)
 def qr_matrix(data: str) -> QrMatrix:
     """The symbol encoding `data`, error correction Q, quiet zone included (cached)."""
-    qr = qrcode.QRCode(error_correction=QR_ERROR_CORRECTION, border=QR_QUIET_ZONE)
+    qr = qrcode.QRCode(
+        error_correction=QR_ERROR_CORRECTION, border=QR_QUIET_ZONE, mask_pattern=QR_MASK_PATTERN
+    )
     qr.add_data(data)
     qr.make(fit=True)
     rows = qr.get_matrix()
