@@ -18,7 +18,7 @@ from backend.capteurs.models import Capteur
 from backend.dashboard import perms, urls
 from tests.accounts.factories import MembershipFactory, UserFactory
 from tests.capteurs.factories import CapteurFactory
-from tests.conftest import markdown_table, readme
+from tests.perms_table import Row, assert_documented, assert_every_endpoint_walked, walk, yes_or_no
 
 pytestmark = pytest.mark.django_db
 
@@ -28,16 +28,9 @@ ROLES = ["facilitator", "coordinator"]
 class Call(NamedTuple):
     name: str
     on_capteur: bool = False
+    method: str = "get"  # every dashboard endpoint is a read
 
 
-class Row(NamedTuple):
-    action: str
-    facilitator: str
-    coordinator: str
-    calls: list[Call]
-
-
-HEADER = ("action", "facilitator", "coordinator")
 TABLE = [
     Row(
         "see a territory's dashboard: counts, trends, map, top and silent capteurs, codes",
@@ -75,16 +68,10 @@ TABLE = [
 ]
 
 
-def walk():
-    for row in TABLE:
-        for role in ROLES:
-            for call in row.calls:
-                yield pytest.param(
-                    role, call, getattr(row, role) == "yes", id=f"{call.name}-by-{role}"
-                )
-
-
-@pytest.mark.parametrize(("role", "call", "may"), list(walk()))
+@pytest.mark.parametrize(
+    ("role", "call", "may"),
+    list(walk(TABLE, ROLES, lambda row, role: yes_or_no(getattr(row, role)))),
+)
 def test_each_role_may_do_what_the_table_says(api, territory, role, call, may):
     # given a member of the territory
     api.force_authenticate(MembershipFactory(territory=territory, role=role).user)
@@ -115,22 +102,11 @@ def test_a_facilitator_without_a_territory_named_may_not_export_either(facilitat
 
 
 def test_the_table_is_the_one_documented():
-    documented = [HEADER, *((row.action, row.facilitator, row.coordinator) for row in TABLE)]
-
-    assert markdown_table(perms.__doc__) == documented
-    assert markdown_table(readme(), under="### Dashboard and exports") == documented
+    assert_documented(TABLE, module_doc=perms.__doc__, readme_heading="### Dashboard and exports")
 
 
 def test_every_dashboard_endpoint_is_an_action_of_the_table():
-    endpoints = {
-        (pattern.name, method)
-        for pattern in urls.urlpatterns
-        for method in ("get", "post", "put", "patch", "delete")
-        if hasattr(pattern.callback.view_class, method)
-    }
-    walked = {(call.name, "get") for row in TABLE for call in row.calls}
-
-    assert walked == endpoints
+    assert_every_endpoint_walked(TABLE, urls.urlpatterns)
 
 
 PREDICATES = [

@@ -17,7 +17,7 @@ from backend.accounts.models import Territory
 from backend.privacy import perms, urls
 from backend.privacy.models import PrivacyRequest
 from tests.accounts.factories import MembershipFactory, UserFactory
-from tests.conftest import markdown_table, readme
+from tests.perms_table import Row, assert_documented, assert_every_endpoint_walked, walk
 from tests.privacy.factories import PERSON_PHONE, PrivacyRequestFactory
 from tests.referrals.factories import ReferralFactory
 
@@ -34,14 +34,6 @@ class Call(NamedTuple):
     data: Any = None
 
 
-class Row(NamedTuple):
-    action: str
-    facilitator: str
-    coordinator: str
-    calls: list[Call]
-
-
-HEADER = ("action", "facilitator", "coordinator")
 TABLE = [
     Row(
         "find what Relais holds on a person, by phone or e-mail",
@@ -70,14 +62,7 @@ def allowed(row: Row, role: str) -> bool:
     return cell == "yes"
 
 
-def walk():
-    for row in TABLE:
-        for role in ROLES:
-            for call in row.calls:
-                yield pytest.param(role, call, allowed(row, role), id=f"{call.name}-by-{role}")
-
-
-@pytest.mark.parametrize(("role", "call", "may"), list(walk()))
+@pytest.mark.parametrize(("role", "call", "may"), list(walk(TABLE, ROLES, allowed)))
 def test_each_role_may_do_what_the_table_says(api, territory, role, call, may):
     # given a member of the territory, and a search for a person with one referral
     user = MembershipFactory(territory=territory, role=role).user
@@ -100,22 +85,11 @@ def test_each_role_may_do_what_the_table_says(api, territory, role, call, may):
 
 
 def test_the_table_is_the_one_documented():
-    documented = [HEADER, *((row.action, row.facilitator, row.coordinator) for row in TABLE)]
-
-    assert markdown_table(perms.__doc__) == documented
-    assert markdown_table(readme(), under="### Privacy") == documented
+    assert_documented(TABLE, module_doc=perms.__doc__, readme_heading="### Privacy")
 
 
 def test_every_privacy_endpoint_is_an_action_of_the_table():
-    endpoints = {
-        (pattern.name, method)
-        for pattern in urls.urlpatterns
-        for method in ("get", "post", "put", "patch", "delete")
-        if hasattr(pattern.callback.view_class, method)
-    }
-    walked = {(call.name, call.method) for row in TABLE for call in row.calls}
-
-    assert walked == endpoints
+    assert_every_endpoint_walked(TABLE, urls.urlpatterns)
 
 
 PREDICATES = [

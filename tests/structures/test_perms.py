@@ -18,7 +18,13 @@ from backend.accounts.models import Territory
 from backend.structures import perms, urls
 from backend.structures.models import Structure, StructureContact
 from tests.accounts.factories import MembershipFactory, UserFactory
-from tests.conftest import markdown_table, readme
+from tests.perms_table import (
+    Row,
+    assert_answer,
+    assert_documented,
+    assert_every_endpoint_walked,
+    walk,
+)
 from tests.structures.factories import StructureContactFactory, StructureFactory
 
 pytestmark = pytest.mark.django_db
@@ -44,14 +50,6 @@ class Call(NamedTuple):
     format: str = "json"
 
 
-class Row(NamedTuple):
-    action: str
-    facilitator: str
-    coordinator: str
-    calls: list[Call]
-
-
-HEADER = ("action", "facilitator", "coordinator")
 TABLE = [
     Row(
         "see structures",
@@ -148,15 +146,7 @@ def state():
     )
 
 
-def walk():
-    for row in TABLE:
-        for role in ROLES:
-            for call in row.calls:
-                name = "-".join(filter(None, [call.method, call.name, call.label]))
-                yield pytest.param(role, call, allowed(row, role), id=f"{name}-by-{role}")
-
-
-@pytest.mark.parametrize(("role", "call", "may"), list(walk()))
+@pytest.mark.parametrize(("role", "call", "may"), list(walk(TABLE, ROLES, allowed)))
 def test_each_role_may_do_what_the_table_says(api, territory, objects, role, call, may):
     # given a member of the territory
     api.force_authenticate(MembershipFactory(territory=territory, role=role).user)
@@ -170,32 +160,15 @@ def test_each_role_may_do_what_the_table_says(api, territory, objects, role, cal
     )
 
     # then
-    if may:
-        assert response.status_code == call.ok, response.content
-    else:
-        assert response.status_code == 403, response.content
-        assert response["Content-Type"] == "application/problem+json"
-        assert state() == before
+    assert_answer(response, may=may, ok=call.ok, unchanged=lambda: state() == before)
 
 
 def test_the_table_is_the_one_documented():
-    documented = [HEADER, *((row.action, row.facilitator, row.coordinator) for row in TABLE)]
-
-    assert markdown_table(perms.__doc__) == documented
-    assert markdown_table(readme(), under="### Structures") == documented
+    assert_documented(TABLE, module_doc=perms.__doc__, readme_heading="### Structures")
 
 
 def test_every_structures_endpoint_is_an_action_of_the_table():
-    endpoints = {
-        (pattern.name, method)
-        for pattern in urls.urlpatterns
-        for method in ("get", "post", "put", "patch", "delete")
-        if hasattr(pattern.callback.view_class, method)
-    }
-    walked = {(call.name, call.method) for row in TABLE for call in row.calls}
-
-    assert all(row.calls for row in TABLE)
-    assert walked == endpoints
+    assert_every_endpoint_walked(TABLE, urls.urlpatterns)
 
 
 def test_a_facilitator_cannot_import_structures(api, territory):

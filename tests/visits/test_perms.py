@@ -21,7 +21,13 @@ from backend.visits import perms, urls
 from backend.visits.models import CalendarFeed, Visit, VisitEvent
 from tests.accounts.factories import MembershipFactory, UserFactory
 from tests.capteurs.factories import CapteurFactory
-from tests.conftest import markdown_table, readme
+from tests.perms_table import (
+    Row,
+    assert_answer,
+    assert_documented,
+    assert_every_endpoint_walked,
+    walk,
+)
 from tests.visits.factories import VisitFactory
 
 pytestmark = pytest.mark.django_db
@@ -45,14 +51,6 @@ class Call(NamedTuple):
     label: str = ""  # tells apart two calls of one endpoint in test ids
 
 
-class Row(NamedTuple):
-    action: str
-    facilitator: str
-    coordinator: str
-    calls: list[Call]
-
-
-HEADER = ("action", "facilitator", "coordinator")
 TABLE = [
     Row(
         "see visits and their history (all the territory's, whoever does them)",
@@ -182,16 +180,7 @@ def state():
     )
 
 
-def walk():
-    for row in TABLE:
-        for role in ROLES:
-            may = allowed(row, role)
-            for call in row.calls:
-                name = "-".join(filter(None, [call.method, call.name, call.label]))
-                yield pytest.param(role, call, may, id=f"{name}-by-{role}")
-
-
-@pytest.mark.parametrize(("role", "call", "may"), list(walk()))
+@pytest.mark.parametrize(("role", "call", "may"), list(walk(TABLE, ROLES, allowed)))
 def test_each_role_may_do_what_the_table_says(api, world, role, call, may):
     # given a member of the visit's territory
     api.force_authenticate(world.users[role])
@@ -201,32 +190,15 @@ def test_each_role_may_do_what_the_table_says(api, world, role, call, may):
     response = request(api, world, call)
 
     # then
-    if may:
-        assert response.status_code == call.ok, response.content
-    else:
-        assert response.status_code == 403, response.content
-        assert response["Content-Type"] == "application/problem+json"
-        assert state() == before
+    assert_answer(response, may=may, ok=call.ok, unchanged=lambda: state() == before)
 
 
 def test_the_table_is_the_one_documented():
-    documented = [HEADER, *((row.action, row.facilitator, row.coordinator) for row in TABLE)]
-
-    assert markdown_table(perms.__doc__) == documented
-    assert markdown_table(readme(), under="### Visits") == documented
+    assert_documented(TABLE, module_doc=perms.__doc__, readme_heading="### Visits")
 
 
 def test_every_visits_endpoint_is_an_action_of_the_table():
-    endpoints = {
-        (pattern.name, method)
-        for pattern in urls.urlpatterns
-        for method in ("get", "post", "put", "patch", "delete")
-        if hasattr(pattern.callback.view_class, method)
-    }
-    walked = {(call.name, call.method) for row in TABLE for call in row.calls}
-
-    assert all(row.calls for row in TABLE)
-    assert walked == endpoints
+    assert_every_endpoint_walked(TABLE, urls.urlpatterns)
 
 
 def test_a_facilitator_who_is_not_the_referent_cannot_withdraw_a_capteur_on_a_visit(api, world):
