@@ -192,7 +192,14 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Cache (throttling) -----------------------------------------------------------------
+# Only what can be lost lives there, read through backend.core.cache (fails open when down).
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://relais")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # A Redis that hangs costs a request this long per call at most, not the worker's timeout.
+    _cache_timeout = env.float("CACHE_SOCKET_TIMEOUT", default=0.5)
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        socket_connect_timeout=_cache_timeout, socket_timeout=_cache_timeout
+    )
 
 # --- Celery -----------------------------------------------------------------------------
 # No broker configured: tasks run in-process (embedded default). CELERY_BROKER_URL switches
