@@ -1,9 +1,18 @@
 """/healthz: is the database reachable, and the broker when one is configured; how the outbox
-stands. In config, the top layer, because it looks at every layer below."""
+stands. In config, the top layer, because it looks at every layer below.
+
+Anyone gets the verdict only (`{"status": "ok"}`, 200, or `{"status": "down"}`, 503): a load
+balancer or an uptime probe needs no more. The details (database, broker, outbox counts) are
+for a logged-in Django staff user or superuser, or for a monitor sending
+`Authorization: Bearer <HEALTHZ_TOKEN>`. A PostgreSQL that does not answer makes the check fail
+within DATABASE_CONNECT_TIMEOUT (a new connection) or DATABASE_STATEMENT_TIMEOUT (settings).
+"""
+
+import hmac
 
 from django.conf import settings
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from kombu import Connection
@@ -36,13 +45,28 @@ def _broker_status():
     return "ok"
 
 
+def _may_see_details(request: HttpRequest) -> bool:
+    user = request.user
+    if user.is_authenticated and user.is_active and (user.is_staff or user.is_superuser):
+        return True
+    token = settings.HEALTHZ_TOKEN
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    return bool(
+        token
+        and scheme.lower() == "bearer"
+        and hmac.compare_digest(given.strip().encode(), token.encode())
+    )
+
+
 @never_cache
 @require_GET
 def healthz(request):
     database = "ok" if _database_ok() else "down"
     broker = _broker_status()
     healthy = database == "ok" and broker in ("ok", "not_configured")
-    body = {"status": "ok" if healthy else "down", "database": database, "broker": broker}
-    if database == "ok":
-        body["notifications"] = outbox_status_counts()
+    body: dict[str, object] = {"status": "ok" if healthy else "down"}
+    if _may_see_details(request):
+        body.update(database=database, broker=broker)
+        if database == "ok":
+            body["notifications"] = outbox_status_counts()
     return JsonResponse(body, status=200 if healthy else 503)

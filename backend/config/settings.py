@@ -25,6 +25,8 @@ if SECRET_KEY == _INSECURE_KEY and PUBLIC_BASE_URL.startswith("https://"):
     raise ImproperlyConfigured("Set SECRET_KEY: a public deployment cannot run on the local key.")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[PUBLIC_BASE_URL])
+# A monitor sending "Authorization: Bearer <HEALTHZ_TOKEN>" gets /healthz's details.
+HEALTHZ_TOKEN: str = env.str("HEALTHZ_TOKEN", default="")
 # Number of reverse proxies in front of the app whose X-Forwarded-For we trust.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
@@ -97,6 +99,16 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # submission's budget is 50 ms); the health check drops a connection the server closed.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A PostgreSQL that hangs fails a request (and /healthz) in seconds instead of holding the
+    # worker until its own timeout. 0 disables the statement timeout (long migrations).
+    _db_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _db_options["connect_timeout"] = env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+    _statement_ms = round(env.float("DATABASE_STATEMENT_TIMEOUT", default=30) * 1000)
+    if _statement_ms > 0:
+        _db_options["options"] = " ".join(
+            filter(None, [_db_options.get("options", ""), f"-c statement_timeout={_statement_ms}"])
+        )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts ---------------------------------------------------------------------------
