@@ -60,7 +60,7 @@ def _may_see_details(request: HttpRequest) -> bool:
 
 @never_cache
 @require_GET
-def healthz(request):
+def healthz(request: HttpRequest) -> JsonResponse:
     database = "ok" if _database_ok() else "down"
     broker = _broker_status()
     healthy = database == "ok" and broker in ("ok", "not_configured")

@@ -21,8 +21,10 @@ DEBUG = env.bool("DEBUG", default=False)
 PUBLIC_BASE_URL: str = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 _INSECURE_KEY = "django-insecure-relais-local-only"
 SECRET_KEY = env.str("SECRET_KEY", default=_INSECURE_KEY)
-if SECRET_KEY == _INSECURE_KEY and PUBLIC_BASE_URL.startswith("https://"):
-    raise ImproperlyConfigured("Set SECRET_KEY: a public deployment cannot run on the local key.")
+if SECRET_KEY == _INSECURE_KEY and not DEBUG:
+    # The local key is public (it is in this file): sessions and tokens signed with it can be
+    # forged. Only a DEBUG (local) run may use it; tests and `make` set a key of their own.
+    raise ImproperlyConfigured("Set SECRET_KEY: with DEBUG off, Relais refuses the local key.")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[PUBLIC_BASE_URL])
 # A monitor sending "Authorization: Bearer <HEALTHZ_TOKEN>" gets /healthz's details.
@@ -61,6 +63,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Whitenoise for /static/, and the PWA's built files under /app/ (backend.pwa).
     "backend.pwa.static_files.PwaWhiteNoiseMiddleware",
+    # Every page's CSP, unless it sets its own (public pages, the PWA's shell).
+    "backend.core.security.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.gzip.GZipMiddleware",
@@ -127,6 +131,21 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXY_C
 SECURE_CONTENT_TYPE_NOSNIFF = True
 # Browsers remember to use HTTPS only (set HSTS_SECONDS=0 while first trying HTTPS out).
 SECURE_HSTS_SECONDS = env.int("HSTS_SECONDS", default=31536000 if SESSION_COOKIE_SECURE else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("HSTS_INCLUDE_SUBDOMAINS", default=True)
+# Allows submitting the domain to browsers' preload list (hstspreload.org); no effect otherwise.
+SECURE_HSTS_PRELOAD = env.bool("HSTS_PRELOAD", default=False)
+# Plain HTTP is redirected to HTTPS (behind nginx: with TRUSTED_PROXY_COUNT, which reads
+# X-Forwarded-Proto); /healthz stays reachable over HTTP for a local probe.
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# The policy of every page that sets none of its own (backend.core.security): the admin and
+# the API docs (Swagger UI from drf-spectacular-sidecar, its script served by the view) load
+# everything from 'self'; inline styles are allowed (Swagger UI's page has a <style>).
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
 CSRF_FAILURE_VIEW = "backend.public.views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 
@@ -177,6 +196,9 @@ REST_FRAMEWORK = {
     # X-Forwarded-For from the client itself is ignored (DRF trusts all of it when None).
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
+# /api/schema/ and /api/docs/ for anyone (DEBUG, local) or for logged-in staff only
+# (production: the API's map is no public reading). backend.config.api_docs.
+API_DOCS_PUBLIC: bool = env.bool("API_DOCS_PUBLIC", default=DEBUG)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Relais API",
     "DESCRIPTION": "API of Relais, the software of a local 'capteurs' referral network.",
