@@ -24,7 +24,10 @@ SECRET_KEY = env.str("SECRET_KEY", default=_INSECURE_KEY)
 if SECRET_KEY == _INSECURE_KEY and not DEBUG:
     # The local key is public (it is in this file): sessions and tokens signed with it can be
     # forged. Only a DEBUG (local) run may use it; tests and `make` set a key of their own.
-    raise ImproperlyConfigured("Set SECRET_KEY: with DEBUG off, Relais refuses the local key.")
+    raise ImproperlyConfigured(
+        "Set SECRET_KEY: with DEBUG off, Relais refuses the local key "
+        "(DEBUG=1 for local work; `make` and the tests set a throwaway key)."
+    )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[PUBLIC_BASE_URL])
 # A monitor sending "Authorization: Bearer <HEALTHZ_TOKEN>" gets /healthz's details.
