@@ -8,6 +8,8 @@ import time
 import pytest
 from django.db import OperationalError, connection
 
+from backend.config import health
+from backend.config.health import postgres_answers
 from tests.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -169,3 +171,48 @@ def test_an_unreachable_postgresql_fails_the_connection_within_the_connect_timeo
 
     assert result.stdout.strip() == "OperationalError", result.stderr
     assert time.monotonic() - started < 10
+
+
+def test_a_postgresql_that_accepts_connections_but_never_answers_is_down_within_seconds():
+    # given a server that accepts TCP connections and then says nothing (a frozen PostgreSQL:
+    # the kernel still completes the handshake)
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        host, port = silent.getsockname()
+
+        # when /healthz's probe asks it for SELECT 1
+        started = time.monotonic()
+        answered = postgres_answers(
+            {"host": host, "port": port, "dbname": "relais", "user": "relais"}, timeout=1.0
+        )
+
+    # then it is down, and we knew within the probe's own clock
+    assert answered is False
+    assert time.monotonic() - started < 3
+
+
+def test_the_postgresql_probe_is_used_on_postgresql(client, monkeypatch):
+    calls = []
+    monkeypatch.setattr(connection, "vendor", "postgresql")
+    monkeypatch.setattr(
+        "backend.config.health.postgres_answers", lambda params: calls.append(params) or False
+    )
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert calls and calls[0]["connect_timeout"] >= 2
+
+
+def test_the_postgresql_probe_keeps_the_url_s_ssl_options(monkeypatch):
+    monkeypatch.setitem(
+        connection.settings_dict,
+        "OPTIONS",
+        {"sslmode": "require", "options": "-c statement_timeout=30000", "pool": True},
+    )
+
+    params = health._postgres_params()
+
+    assert params["sslmode"] == "require"
+    assert "options" not in params and "pool" not in params
