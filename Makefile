@@ -8,6 +8,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
+# With DEBUG off, the settings refuse to start without SECRET_KEY: lint, the schema and the
+# tests run on this one, which signs nothing real (production sets its own, .env.example).
+export SECRET_KEY ?= make-tooling-only-not-a-secret-0123456789abcdefghijklmnop
 # PostgreSQL used by `make test` when it answers (CI and this machine have one).
 TEST_PG_URL ?= postgres://postgres@127.0.0.1:5432/relais
 # The facilitator PWA (Vite, Node 20 and npm from the machine), served by Django under /app/.

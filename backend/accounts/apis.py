@@ -14,13 +14,15 @@ from backend.accounts.models import Membership
 from backend.accounts.selectors import user_with_memberships
 from backend.accounts.serializers import MeSerializer
 from backend.accounts.services import membership_set_unavailable
+from backend.core.cache import FailOpenRateThrottle, fail_open_cache
 
 
 class LoginIPThrottle(throttling.AnonRateThrottle):
     scope = "login"
+    cache = fail_open_cache  # a cache outage must not stop logins (backend.core.cache)
 
 
-class LoginEmailThrottle(throttling.SimpleRateThrottle):
+class LoginEmailThrottle(FailOpenRateThrottle):
     """Throttles attempts per target account, whatever the client address."""
 
     scope = "login"

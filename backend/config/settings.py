@@ -21,10 +21,17 @@ DEBUG = env.bool("DEBUG", default=False)
 PUBLIC_BASE_URL: str = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 _INSECURE_KEY = "django-insecure-relais-local-only"
 SECRET_KEY = env.str("SECRET_KEY", default=_INSECURE_KEY)
-if SECRET_KEY == _INSECURE_KEY and PUBLIC_BASE_URL.startswith("https://"):
-    raise ImproperlyConfigured("Set SECRET_KEY: a public deployment cannot run on the local key.")
+if SECRET_KEY == _INSECURE_KEY and not DEBUG:
+    # The local key is public (it is in this file): sessions and tokens signed with it can be
+    # forged. Only a DEBUG (local) run may use it; tests and `make` set a key of their own.
+    raise ImproperlyConfigured(
+        "Set SECRET_KEY: with DEBUG off, Relais refuses the local key "
+        "(DEBUG=1 for local work; `make` and the tests set a throwaway key)."
+    )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[PUBLIC_BASE_URL])
+# A monitor sending "Authorization: Bearer <HEALTHZ_TOKEN>" gets /healthz's details.
+HEALTHZ_TOKEN: str = env.str("HEALTHZ_TOKEN", default="")
 # Number of reverse proxies in front of the app whose X-Forwarded-For we trust.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
@@ -59,6 +66,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Whitenoise for /static/, and the PWA's built files under /app/ (backend.pwa).
     "backend.pwa.static_files.PwaWhiteNoiseMiddleware",
+    # Every page's CSP, unless it sets its own (public pages, the PWA's shell).
+    "backend.core.security.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.gzip.GZipMiddleware",
@@ -97,6 +106,16 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # submission's budget is 50 ms); the health check drops a connection the server closed.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A PostgreSQL that hangs fails a request (and /healthz) in seconds instead of holding the
+    # worker until its own timeout. 0 disables the statement timeout (long migrations).
+    _db_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _db_options["connect_timeout"] = env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+    _statement_ms = round(env.float("DATABASE_STATEMENT_TIMEOUT", default=30) * 1000)
+    if _statement_ms > 0:
+        _db_options["options"] = " ".join(
+            filter(None, [_db_options.get("options", ""), f"-c statement_timeout={_statement_ms}"])
+        )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts ---------------------------------------------------------------------------
@@ -115,6 +134,21 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXY_C
 SECURE_CONTENT_TYPE_NOSNIFF = True
 # Browsers remember to use HTTPS only (set HSTS_SECONDS=0 while first trying HTTPS out).
 SECURE_HSTS_SECONDS = env.int("HSTS_SECONDS", default=31536000 if SESSION_COOKIE_SECURE else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("HSTS_INCLUDE_SUBDOMAINS", default=True)
+# Allows submitting the domain to browsers' preload list (hstspreload.org); no effect otherwise.
+SECURE_HSTS_PRELOAD = env.bool("HSTS_PRELOAD", default=False)
+# Plain HTTP is redirected to HTTPS (behind nginx: with TRUSTED_PROXY_COUNT, which reads
+# X-Forwarded-Proto); /healthz stays reachable over HTTP for a local probe.
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# The policy of every page that sets none of its own (backend.core.security): the admin and
+# the API docs (Swagger UI from drf-spectacular-sidecar, its script served by the view) load
+# everything from 'self'; inline styles are allowed (Swagger UI's page has a <style>).
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
 CSRF_FAILURE_VIEW = "backend.public.views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 
@@ -165,6 +199,9 @@ REST_FRAMEWORK = {
     # X-Forwarded-For from the client itself is ignored (DRF trusts all of it when None).
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
+# /api/schema/ and /api/docs/ for anyone (DEBUG, local) or for logged-in staff only
+# (production: the API's map is no public reading). backend.config.api_docs.
+API_DOCS_PUBLIC: bool = env.bool("API_DOCS_PUBLIC", default=DEBUG)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Relais API",
     "DESCRIPTION": "API of Relais, the software of a local 'capteurs' referral network.",
@@ -192,7 +229,14 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Cache (throttling) -----------------------------------------------------------------
+# Only what can be lost lives there, read through backend.core.cache (fails open when down).
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://relais")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # A Redis that hangs costs a request this long per call at most, not the worker's timeout.
+    _cache_timeout = env.float("CACHE_SOCKET_TIMEOUT", default=0.5)
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        socket_connect_timeout=_cache_timeout, socket_timeout=_cache_timeout
+    )
 
 # --- Celery -----------------------------------------------------------------------------
 # No broker configured: tasks run in-process (embedded default). CELERY_BROKER_URL switches

@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from backend.accounts.views import admin_login
+from backend.config.api_docs import docs_view, schema_view
 from backend.config.health import healthz
 
 api_v1 = [
@@ -19,8 +19,8 @@ urlpatterns = [
     path("admin/login/", admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/schema/", schema_view, name="schema"),
+    path("api/docs/", docs_view, name="api-docs"),
     path("healthz", healthz, name="healthz"),
     path("", include("backend.notifications.urls")),
     path("", include("backend.visits.feeds")),

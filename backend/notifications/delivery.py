@@ -1,9 +1,14 @@
 """Delivery of outbox rows: claim, send once, record the outcome.
 
 A row is claimed by moving it from pending to sending in one UPDATE; only the claimer sends,
-so a task delivered twice sends once. A worker that dies mid-send leaves the row in sending:
-the sweep hands it back after SENDING_STALE_AFTER (Twilio offers no idempotency key, so that
-rare case can duplicate; the status callback tells).
+so a task delivered twice sends once. The provider's message id is written the moment Twilio
+answers, before anything else happens to the row. A worker that dies mid-send leaves the row in
+sending; after SENDING_STALE_AFTER the sweep looks at it:
+- with a provider id (Twilio accepted it: our write or its status callback says so), the
+  message left our hands: the row is marked sent, never sent again;
+- without one, the row goes back to pending and is sent again. That is the accepted risk: a
+  worker killed between Twilio accepting the message and our write of its id (a few
+  milliseconds) leads to a second SMS, since Twilio offers no idempotency key to ask with.
 
 Transient failures put the row back to pending with `enqueued_at` set to when its retry is due,
 so the sweep leaves it to the task's own retry; after MAX_ATTEMPTS the row fails for good.
@@ -96,6 +101,7 @@ def deliver(notification_id: int, *, final_attempt: bool = False) -> None:
                 sender=_sender(notification),
                 status_callback=status_callback_url(notification),
             )
+            _record_provider_id(notification, provider_id)
         else:
             send_mail(
                 notification.subject,
@@ -122,6 +128,15 @@ def deliver(notification_id: int, *, final_attempt: bool = False) -> None:
             raise
         return
     _finish(notification, NotificationStatus.SENT, provider_id=provider_id)
+
+
+def _record_provider_id(notification: Notification, provider_id: str) -> None:
+    """Twilio accepted the message: say so at once, in its own write, so that a worker killed
+    from here on leaves a row the sweep will not send again."""
+    if provider_id:
+        Notification.objects.filter(
+            pk=notification.pk, status=NotificationStatus.SENDING, provider_id=""
+        ).update(provider_id=provider_id)
 
 
 def _fail_or_retry(notification: Notification, exc: Exception, *, final_attempt: bool) -> None:
@@ -161,15 +176,20 @@ def _finish(
 
 
 def sweep_candidates(now: datetime.datetime, limit: int) -> list[int]:
-    """Hands back stale claims (a worker died mid-send), then lists the pending rows to
-    enqueue again (broker down, worker lost), at most `limit`, oldest first.
+    """Settles stale claims (a worker died mid-send): a row Twilio accepted (its provider id
+    is known) is sent, the others go back to pending. Then lists the pending rows to enqueue
+    again (broker down, worker lost), at most `limit`, oldest first.
 
     Skips rows enqueued less than PENDING_RESEND_AFTER ago (their task is on its way) and rows
     waiting for a retry or for the morning.
     """
-    Notification.objects.filter(
+    stale = Notification.objects.filter(
         status=NotificationStatus.SENDING, updated_at__lt=now - SENDING_STALE_AFTER
-    ).update(status=NotificationStatus.PENDING, updated_at=now)
+    )
+    left_our_hands = stale.exclude(provider_id="")
+    left_our_hands.filter(sent_at__isnull=True).update(sent_at=now)
+    left_our_hands.update(status=NotificationStatus.SENT, last_error="", updated_at=now)
+    stale.filter(provider_id="").update(status=NotificationStatus.PENDING, updated_at=now)
     return list(
         Notification.objects.filter(status=NotificationStatus.PENDING)
         .exclude(not_before__gt=now)

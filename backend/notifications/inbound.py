@@ -11,10 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import phonenumbers
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from backend.core.cache import fail_open_cache
 from backend.notifications.enums import NotificationStatus
 from backend.notifications.models import Notification, SmsOptOut
 
@@ -67,15 +67,16 @@ def handle_inbound_sms(*, message_sid: str, from_number: str, to_number: str, bo
     number goes to the registered handler, whose result is returned.
 
     The same `message_sid` twice does it once: through the cache (best effort), and the
-    handler's own idempotency (referrals use the message id as idempotency key)."""
-    if message_sid and cache.get(_seen_key(message_sid)):
+    handler's own idempotency (referrals use the message id as idempotency key), which
+    is what remains while the cache is down."""
+    if message_sid and fail_open_cache.get(_seen_key(message_sid)):
         logger.info("inbound SMS %s: already handled", message_sid)
         return None
     result = _handle(
         InboundSms(message_sid=message_sid, from_number=from_number, to_number=to_number, body=body)
     )
     if message_sid:
-        cache.set(_seen_key(message_sid), 1, SEEN_MESSAGE_FOR.total_seconds())
+        fail_open_cache.set(_seen_key(message_sid), 1, SEEN_MESSAGE_FOR.total_seconds())
     return result
 
 

@@ -2,20 +2,21 @@
 (HTML form and intake API, checked by the door) and per referral code (the intake service).
 
 DRF throttles read the client address through exactly settings.TRUSTED_PROXY_COUNT proxies
-(REST_FRAMEWORK["NUM_PROXIES"]), so a forged X-Forwarded-For cannot reset the count.
+(REST_FRAMEWORK["NUM_PROXIES"]), so a forged X-Forwarded-For cannot reset the count. They fail
+open (backend.core.cache): with the cache down, submissions are stored, not refused.
 """
 
-from rest_framework import throttling
+from backend.core.cache import FailOpenRateThrottle
 
 
-class ReferralIPThrottle(throttling.SimpleRateThrottle):
+class ReferralIPThrottle(FailOpenRateThrottle):
     scope = "referral_ip"
 
     def get_cache_key(self, request, view):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
-class ReferralCodeThrottle(throttling.SimpleRateThrottle):
+class ReferralCodeThrottle(FailOpenRateThrottle):
     """Per referral code, whatever the door: a poster cannot flood the facilitators' inbox.
     Counted by the intake service (no request there): the code's token is the key."""
 

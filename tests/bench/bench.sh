@@ -47,6 +47,8 @@ export ALLOWED_HOSTS=127.0.0.1,localhost,testserver
 export PUBLIC_BASE_URL="http://127.0.0.1:$APP_PORT"
 export CSRF_TRUSTED_ORIGINS="$PUBLIC_BASE_URL"
 export CONN_MAX_AGE=60
+# generate_dataset's COPY of a million rows is one long statement.
+export DATABASE_STATEMENT_TIMEOUT=0
 export CELERY_BROKER_URL=memory://localhost/
 export CACHE_URL=locmemcache://relais-bench
 export SMS_BACKEND=console

@@ -306,6 +306,55 @@ def test_the_sweep_hands_back_a_claim_whose_worker_died(territory, twilio, clock
     assert [form["To"] for form in twilio.sent] == [dead.recipient]
 
 
+class WorkerKilled(BaseException):
+    """A worker process killed (SIGKILL, OOM): nothing after this point runs."""
+
+
+def test_a_worker_killed_after_twilio_accepted_causes_no_second_sms(
+    territory, twilio, clock, monkeypatch
+):
+    # given a worker killed right after Twilio accepted the message, before it marked it sent
+    notification = NotificationFactory(territory=territory)
+
+    def killed(*args, **kwargs):
+        raise WorkerKilled
+
+    with monkeypatch.context() as patched:
+        patched.setattr("backend.notifications.delivery._finish", killed)
+        with pytest.raises(WorkerKilled):
+            deliver(notification.pk)
+    stuck = reload(notification)
+    assert (stuck.status, len(twilio.sent)) == (NotificationStatus.SENDING, 1)
+    assert stuck.provider_id  # written the moment Twilio answered
+    Notification.objects.filter(pk=notification.pk).update(
+        updated_at=clock.now - datetime.timedelta(minutes=11),
+        enqueued_at=clock.now - datetime.timedelta(minutes=11),
+    )
+
+    # when the sweep finds the stale claim
+    assert sweep(now=clock.now) == 0
+
+    # then it is settled as sent, and no second SMS leaves
+    settled = reload(notification)
+    assert (settled.status, settled.provider_id) == (NotificationStatus.SENT, stuck.provider_id)
+    assert settled.sent_at is not None
+    assert len(twilio.sent) == 1
+
+
+def test_a_stale_claim_without_provider_id_is_sent_again(territory, twilio, clock):
+    # given a worker that died before Twilio answered (the accepted risk of a resend)
+    dead = NotificationFactory(territory=territory, status=NotificationStatus.SENDING)
+    Notification.objects.filter(pk=dead.pk).update(
+        updated_at=clock.now - datetime.timedelta(minutes=11),
+        enqueued_at=clock.now - datetime.timedelta(minutes=11),
+    )
+
+    assert sweep(now=clock.now) == 1
+
+    assert reload(dead).status == NotificationStatus.SENT
+    assert [form["To"] for form in twilio.sent] == [dead.recipient]
+
+
 # --- email ------------------------------------------------------------------------------------
 
 
