@@ -365,7 +365,7 @@ QUERIES = {
     "dashboard-by-capteur-kind": 2 + 2,
     "dashboard-top-capteurs": 2 + 1,
     "dashboard-silent-capteurs": 2 + 1,
-    "dashboard-codes": 2 + 1,
+    "dashboard-codes": 2 + 3,
     "dashboard-map": 2 + 1,
 }
 
