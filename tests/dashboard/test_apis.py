@@ -366,7 +366,7 @@ QUERIES = {
     "dashboard-top-capteurs": 2 + 1,
     "dashboard-silent-capteurs": 2 + 1,
     "dashboard-codes": 2 + 3,
-    "dashboard-map": 2 + 1,
+    "dashboard-map": 2 + 2,
 }
 
 
