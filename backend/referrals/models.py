@@ -110,6 +110,8 @@ class Referral(TimeStampedModel):
             models.Index(fields=["assigned_to", "status", "territory", "id"]),
             models.Index(fields=["territory", "phone", "created_at"]),
             models.Index(fields=["capteur", "created_at"]),
+            # The dashboard summary's median delay to first contact (README, Benchmarks).
+            models.Index(fields=["first_contacted_at"], name="referral_contacted_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -149,6 +151,23 @@ class ReferralEvent(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+        indexes = [
+            # The dashboard's "moved to" tests (funnel, top capteurs, kinds): a referral's
+            # status moves, read from the index alone (README, Benchmarks).
+            models.Index(
+                fields=["referral"],
+                include=["payload"],
+                condition=models.Q(kind="status_changed"),
+                name="event_status_move_idx",
+            ),
+            # The dashboard's people met and oriented in a period (status moves by date).
+            models.Index(
+                fields=["at"],
+                include=["referral", "payload"],
+                condition=models.Q(kind="status_changed"),
+                name="event_status_move_at_idx",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.referral_id}: {self.kind}"

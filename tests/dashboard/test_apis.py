@@ -363,10 +363,10 @@ QUERIES = {
     "dashboard-referrals-per-week": 2 + 1,
     "dashboard-funnel": 2 + 1,
     "dashboard-by-capteur-kind": 2 + 2,
-    "dashboard-top-capteurs": 2 + 1,
+    "dashboard-top-capteurs": 2 + 2,
     "dashboard-silent-capteurs": 2 + 1,
-    "dashboard-codes": 2 + 1,
-    "dashboard-map": 2 + 1,
+    "dashboard-codes": 2 + 3,
+    "dashboard-map": 2 + 2,
 }
 
 

@@ -5,8 +5,8 @@ import datetime
 from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
 
 from backend.accounts.models import User
 from backend.capteurs.enums import Activity, CapteurKind, Stage
@@ -16,6 +16,7 @@ from backend.dashboard.selectors.referrals import (
     NOT_DUPLICATE,
     reached,
     referrals_by_capteur_kind,
+    scoped_referrals,
 )
 from backend.dashboard.selectors.scope import Period, Scope, add_months, as_local_date
 from backend.referrals.enums import Status
@@ -23,6 +24,8 @@ from backend.referrals.models import Referral
 from backend.visits.enums import VisitStatus
 from backend.visits.models import Visit
 
+# What the map reads of each capteur (`activity` is scoped_capteurs' annotation).
+MAP_COLUMNS = ("id", "name", "kind", "stage", "activity", "latitude", "longitude")
 # A capteur's history covers the current month and the 11 before it.
 HISTORY_MONTHS = 12
 
@@ -163,35 +166,31 @@ def _silent_capteur(row: Mapping[str, Any], *, today: datetime.date) -> dict[str
     }
 
 
-def _referrals_per_capteur(period: Period) -> Subquery:
-    return Subquery(
-        Referral.objects.filter(NOT_DUPLICATE, period.instants("created_at"))
-        .filter(capteur=OuterRef("pk"))
-        .values("capteur")
-        .annotate(count=Count("pk"))
-        .values("count"),
-        output_field=IntegerField(),
-    )
-
-
 def capteur_map(scope: Scope) -> dict[str, Any]:
     """The scope's capteurs (but the withdrawn) as a GeoJSON FeatureCollection of points, with
     their kind, stage, activity and referrals received in the period; those without
-    coordinates are only counted (`without_coordinates`). One query.
+    coordinates are only counted (`without_coordinates`). Two queries: the period's referrals
+    per capteur (one grouped pass, not one subquery per capteur), then the capteurs.
 
     Plain dicts, not serializers: the map may carry thousands of points."""
     features = []
     without_coordinates = 0
+    referrals_per_capteur = dict(
+        scoped_referrals(scope)
+        .filter(scope.period.instants("created_at"), NOT_DUPLICATE, capteur__isnull=False)
+        .values("capteur_id")
+        .annotate(count=Count("pk"))
+        .values_list("capteur_id", "count")
+        .order_by()
+    )
     rows = (
         scoped_capteurs(scope)
         .exclude(stage=Stage.WITHDRAWN)
-        .annotate(period_referrals=Coalesce(_referrals_per_capteur(scope.period), 0))
-        .values_list(
-            "id", "name", "kind", "stage", "activity", "latitude", "longitude", "period_referrals"
-        )
+        .values_list(*MAP_COLUMNS)
         .order_by("id")
     )
-    for pk, name, kind, stage, activity, latitude, longitude, referrals in rows:
+    for pk, name, kind, stage, activity, latitude, longitude in rows:
+        referrals = referrals_per_capteur.get(pk, 0)
         if latitude is None or longitude is None:
             without_coordinates += 1
             continue

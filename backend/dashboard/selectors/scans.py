@@ -3,14 +3,17 @@ scanned but never converting is not a poster nobody scans)."""
 
 from typing import Any
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from backend.capteurs.enums import ScanSource
 from backend.capteurs.models import CodeScanDay, ReferralCode
-from backend.dashboard.selectors.referrals import LANDING_CHANNELS, NOT_DUPLICATE
+from backend.dashboard.selectors.referrals import (
+    LANDING_CHANNELS,
+    NOT_DUPLICATE,
+    scoped_referrals,
+)
 from backend.dashboard.selectors.scope import Scope
-from backend.referrals.models import Referral
 
 
 def scoped_scan_days(scope: Scope) -> QuerySet[CodeScanDay]:
@@ -38,60 +41,64 @@ def scan_counts(scope: Scope) -> dict[str, int]:
     return counts
 
 
-def _per_code(queryset: QuerySet, aggregate) -> Subquery:
-    return Subquery(
-        queryset.filter(code=OuterRef("pk"))
-        .values("code")
-        .annotate(total=aggregate)
-        .values("total"),
-        output_field=IntegerField(),
-    )
-
-
 def code_conversions(scope: Scope, *, limit: int) -> list[dict[str, Any]]:
     """The `limit` codes scanned the most in the period (then those that brought the most
     referrals), each with its scans, its referrals (all channels), those left on its landing
     page, and the conversion of its scans. Codes with neither scans nor referrals in the period
-    are left out. One query."""
+    are left out. Three queries: scans per code and referrals per code (each one grouped pass
+    over the period's rows, not one subquery per code), then the chosen codes' names. A code's
+    referrals are in its capteur's territory (intake files them there)."""
     period = scope.period
-    scans = _per_code(CodeScanDay.objects.filter(period.days("day")), Sum("count"))
-    received = Referral.objects.filter(period.instants("created_at"), NOT_DUPLICATE)
-    rows = (
-        ReferralCode.objects.for_user(scope.user)
-        .filter(capteur__territory_id__in=scope.territory_ids)
-        .annotate(
-            period_scans=Coalesce(scans, 0),
-            period_referrals=Coalesce(_per_code(received, Count("pk")), 0),
-            period_from_landing=Coalesce(
-                _per_code(received.filter(channel__in=LANDING_CHANNELS), Count("pk")), 0
-            ),
-        )
-        .filter(Q(period_scans__gt=0) | Q(period_referrals__gt=0))
-        .values(
-            "id",
-            "short_code",
-            "label",
-            "revoked_at",
-            "capteur_id",
-            "capteur__name",
-            "period_scans",
-            "period_referrals",
-            "period_from_landing",
-        )
-        .order_by("-period_scans", "-period_referrals", "id")[:limit]
+    scans = dict(
+        scoped_scan_days(scope)
+        .filter(period.days("day"))
+        .values("code_id")
+        .annotate(total=Sum("count"))
+        .values_list("code_id", "total")
+        .order_by()
     )
-    return [
-        {
-            "id": row["id"],
-            "short_code": row["short_code"],
-            "label": row["label"],
-            "active": row["revoked_at"] is None,
-            "capteur_id": row["capteur_id"],
-            "capteur_name": row["capteur__name"],
-            "scans": row["period_scans"],
-            "referrals": row["period_referrals"],
-            "referrals_from_page": row["period_from_landing"],
-            "conversion": conversion(row["period_from_landing"], row["period_scans"]),
-        }
-        for row in rows
+    referrals = {
+        code_id: (total, from_landing)
+        for code_id, total, from_landing in scoped_referrals(scope)
+        .filter(period.instants("created_at"), NOT_DUPLICATE, code__isnull=False)
+        .values("code_id")
+        .annotate(
+            total=Count("pk"), from_landing=Count("pk", filter=Q(channel__in=LANDING_CHANNELS))
+        )
+        .values_list("code_id", "total", "from_landing")
+        .order_by()
+    }
+    counted = {code_id for code_id, total in scans.items() if total} | {
+        code_id for code_id, (total, _) in referrals.items() if total
+    }
+    chosen = sorted(counted, key=lambda pk: (-scans.get(pk, 0), -referrals.get(pk, (0, 0))[0], pk))[
+        :limit
     ]
+    codes = {
+        row["id"]: row
+        for row in ReferralCode.objects.for_user(scope.user)
+        .filter(capteur__territory_id__in=scope.territory_ids, pk__in=chosen)
+        .values("id", "short_code", "label", "revoked_at", "capteur_id", "capteur__name")
+    }
+    answer = []
+    for pk in chosen:
+        row = codes.get(pk)
+        if row is None:  # not readable by the user (the counts above are scoped too)
+            continue
+        period_scans = scans.get(pk, 0)
+        period_referrals, from_landing = referrals.get(pk, (0, 0))
+        answer.append(
+            {
+                "id": row["id"],
+                "short_code": row["short_code"],
+                "label": row["label"],
+                "active": row["revoked_at"] is None,
+                "capteur_id": row["capteur_id"],
+                "capteur_name": row["capteur__name"],
+                "scans": period_scans,
+                "referrals": period_referrals,
+                "referrals_from_page": from_landing,
+                "conversion": conversion(from_landing, period_scans),
+            }
+        )
+    return answer
