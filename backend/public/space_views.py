@@ -74,7 +74,7 @@ def _context(capteur, *, code, codes=None):
         "code": code,
         "action": reverse("capteur-space", args=[capteur.space_secret]),
         "privacy_url": privacy_url(capteur.territory),
-        "form": referral_form(on_behalf=True),
+        "form": referral_form(territory=capteur.territory, on_behalf=True),
     }
 
 

@@ -82,7 +82,11 @@ def landing(request, token):
         )
     if not code.is_active:
         return render(request, "public/code_revoked.html", context, status=410)
-    return render(request, "public/landing.html", {**context, "via": via, "form": referral_form()})
+    return render(
+        request,
+        "public/landing.html",
+        {**context, "via": via, "form": referral_form(territory=territory)},
+    )
 
 
 def _is_prefetch(request):

@@ -365,3 +365,20 @@ def test_without_an_active_code_the_space_asks_for_one(client, capteur):
         assert "<form" not in body
         assert "Demandez un nouveau code à votre facilitateur." in body
     assert Referral.objects.count() == 0
+
+
+def test_the_on_behalf_form_names_the_network_and_folds_the_optional_fields(client, capteur, code):
+    body = text_of(client.get(space(capteur)))
+
+    assert (
+        "La personne est présente et accepte que Ouest Béarn garde ces informations "
+        "pour la rappeler." in body
+    )
+    assert "Quand pouvons-nous l'appeler ? (facultatif)" in body
+    assert '<details class="more">' in body
+
+
+def test_the_on_behalf_confirmation_says_a_landline_gets_no_sms(client, capteur, code):
+    response = client.post(space(capteur), form_data(phone="05 59 12 34 56"), follow=True)
+
+    assert "la personne n’en recevra pas. Nous l’appellerons." in text_of(response)
