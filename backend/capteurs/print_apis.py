@@ -83,11 +83,14 @@ class _CodePrintApi(APIView):
         return code_print_response(request, code, printer=self)
 
 
-def code_print_response(request, code, *, printer) -> HttpResponse:
+def code_print_response(
+    request, code, *, printer, filename: str | None = None, attachment: bool = False
+) -> HttpResponse:
     """`printer`'s rendering of the active `code` (capteur__territory loaded), by ETag.
 
     Precondition: the caller checked who may print `code` (staff scoping, or the capteur
-    space's secret) and that it is active. `printer` names kind, media_type, filename, render.
+    space's secret) and that it is active. `printer` names kind, media_type, filename, render;
+    `filename` replaces the printer's, `attachment` downloads the file instead of opening it.
     """
     content = print_content(code)
     etag = quote_etag(print_etag(content, kind=printer.kind))
@@ -95,7 +98,8 @@ def code_print_response(request, code, *, printer) -> HttpResponse:
     if response is None:
         response = HttpResponse(printer.render(content), content_type=printer.media_type)
         disposition = content_disposition_header(
-            as_attachment=False, filename=printer.filename.format(code=content.short_code)
+            as_attachment=attachment,
+            filename=filename or printer.filename.format(code=content.short_code),
         )
         if disposition is not None:  # None only without a filename, and there is always one
             response["Content-Disposition"] = disposition

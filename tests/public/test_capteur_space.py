@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.utils import timezone
+from django.utils.text import slugify
 
 from backend.capteurs.services import (
     capteur_space_issue,
@@ -217,15 +218,20 @@ def test_a_reissued_space_link_replaces_the_old_one(client, capteur, code):
 
 @pytest.mark.parametrize(
     ("what", "filename"),
-    [("affiche.pdf", "relais-affiche"), ("autocollants.pdf", "relais-autocollants")],
+    [("affiche.pdf", "affiche"), ("autocollants.pdf", "autocollants")],
 )
-def test_posters_and_stickers_download_as_pdf(client, capteur, code, what, filename):
+def test_posters_and_stickers_download_as_files_with_a_clear_name(
+    client, capteur, code, what, filename
+):
     response = client.get(f"{space(capteur)}/codes/{code.pk}/{what}")
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
-    assert f"{filename}-{code.short_code}.pdf" in response["Content-Disposition"]
+    slug = slugify(capteur.name)
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="{filename}-{slug}-{code.short_code}.pdf"'
+    )
     assert "noindex" in response["X-Robots-Tag"]
 
 
