@@ -26,8 +26,8 @@ def _day(date) -> str:
 
 
 def referral_app_url(referral) -> str:
-    """The referral in the facilitators' app (the PWA's route /app/referrals/<id>)."""
-    return f"{settings.PUBLIC_BASE_URL}/app/referrals/{referral.pk}"
+    """The referral in the facilitators' app (the PWA's route /app/orientations/<id>)."""
+    return f"{settings.PUBLIC_BASE_URL}/app/orientations/{referral.pk}"
 
 
 def facilitator_new_referral(referral) -> str:

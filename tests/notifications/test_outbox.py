@@ -83,7 +83,7 @@ def test_a_referral_writes_the_facilitators_sms_and_the_persons_acknowledgment(
     assert alert.body == (
         f"Relais: nouvelle orientation {referral.pseudonym} de Bar-tabac Le Central. "
         "Besoins: emploi, logement. Premier appel avant le jeudi 11 juin. "
-        f"{django_settings.PUBLIC_BASE_URL}/app/referrals/{referral.pk}"
+        f"{django_settings.PUBLIC_BASE_URL}/app/orientations/{referral.pk}"
     )
     for personal in ("Samia", PERSON_MOBILE, "07 81", "voiture"):
         assert personal not in alert.body

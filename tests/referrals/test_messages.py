@@ -71,7 +71,7 @@ def test_the_facilitators_alert_links_to_the_referral_in_the_app(territory, faci
     alert = messages.facilitator_new_referral(referral)
 
     assert alert.endswith(
-        f" https://orientation.ouest-bearn.example.fr/app/referrals/{referral.pk}"
+        f" https://orientation.ouest-bearn.example.fr/app/orientations/{referral.pk}"
     )
     assert gsm7.is_gsm7(alert)
     assert gsm7.sms_segments(alert) <= 2
