@@ -4,6 +4,7 @@ without JavaScript too, a landline told that no SMS will come, the capteur space
 its first screen. Screenshots: var/test-artifacts/pwa/public-*.png."""
 
 import pytest
+from django.conf import settings
 
 from backend.capteurs.services import capteur_space_issue
 from backend.referrals.models import Referral
@@ -116,3 +117,52 @@ def test_the_capteur_spaces_print_link_is_on_the_first_screen(phone, code, shoot
     assert download.value.suggested_filename == (
         f"affiche-bar-tabac-du-centre-{code.short_code}.pdf"
     )
+
+
+# --- accessibility: axe-core (frontend/node_modules, a devDependency of the PWA) ----------
+
+AXE = settings.BASE_DIR / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture
+def axe_phone(chromium, live_server):
+    """The phone, with the pages' CSP bypassed so that axe-core can be injected (the public
+    pages forbid every script)."""
+    if not AXE.exists():
+        pytest.skip("axe-core is not installed (make frontend)")
+    context = chromium.new_context(
+        base_url=live_server.url, viewport=PHONE, is_mobile=True, locale="fr-FR", bypass_csp=True
+    )
+    context.set_default_timeout(15_000)
+    yield context
+    context.close()
+
+
+def violations(page):
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate("async () => (await axe.run(document)).violations")
+    return [(v["id"], [n["target"] for n in v["nodes"]]) for v in found]
+
+
+def test_axe_finds_no_violation_on_the_public_pages(axe_phone, code):
+    capteur = capteur_space_issue(capteur=code.capteur, actor=None)
+    page = axe_phone.new_page()
+
+    page.goto(code.public_path)
+    assert violations(page) == [], "landing"
+
+    fill_the_required_path(page, phone="12")
+    page.get_by_role("button", name="Envoyer").click()
+    page.wait_for_load_state()
+    assert violations(page) == [], "form with errors"
+
+    page.get_by_label("Votre numéro de téléphone").fill("05 59 12 34 56")
+    page.get_by_role("button", name="Envoyer").click()
+    page.wait_for_url("**/merci/**")
+    assert violations(page) == [], "confirmation"
+
+    page.goto("/confidentialite?t=ouest-bearn")
+    assert violations(page) == [], "privacy"
+
+    page.goto(f"/c/{capteur.space_secret}")
+    assert violations(page) == [], "capteur space"
