@@ -83,6 +83,7 @@ export const EVENT: Labels<Schemas['ReferralEventOutputKindEnum']> = {
   duplicate_flagged: 'Doublon possible',
   contact_corrected: 'Coordonnées corrigées',
   acknowledgment_resent: 'Accusé de réception renvoyé',
+  anonymised: 'Données personnelles effacées',
 };
 
 export const ORIENTATION_OUTCOME: Labels<Schemas['OrientationOutcomeEnum']> = {
