@@ -2,6 +2,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from tests.accounts.factories import MembershipFactory, TerritoryFactory
+from tests.browser import chromium, phone, playwright_driver, shoot  # noqa: F401 (fixtures)
 
 
 def pytest_collection_modifyitems(config, items):

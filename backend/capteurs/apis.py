@@ -5,6 +5,7 @@ from collections.abc import Callable
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
+from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -25,6 +26,7 @@ from backend.capteurs.serializers import (
 )
 from backend.core.errors import require_permission
 from backend.core.idempotency import idempotent
+from backend.notifications.enums import Channel as NotificationChannel
 from backend.notifications.enums import NotificationStatus
 
 
@@ -225,16 +227,34 @@ class CapteurSpaceApi(APIView):
         return Response(_capteur_output(request, capteur.id))
 
 
+class CapteurSpaceSendInputSerializer(serializers.Serializer):
+    channel = serializers.ChoiceField(
+        choices=NotificationChannel.choices, default=NotificationChannel.SMS
+    )
+    phone = PhoneNumberField(
+        required=False,
+        allow_blank=True,
+        help_text=_("Un autre mobile (celui du gérant) ; par défaut, le numéro du capteur."),
+    )
+    email = serializers.EmailField(
+        required=False,
+        allow_blank=True,
+        help_text=_("Une autre adresse ; par défaut, l'e-mail du capteur."),
+    )
+
+
 @extend_schema(tags=["capteurs"])
 class CapteurSpaceSendApi(APIView):
-    """Sends the capteur its space link by SMS, on request (409 without a space or a phone).
+    """Sends the capteur its space link, on request: by SMS (`phone`: another mobile given in
+    the shop, else the capteur's number) or by e-mail (`email`, else the capteur's address).
+    409 without a space, or with nowhere to send.
 
-    Accepted: the SMS leaves asynchronously. `status` says where it stands; a number that
+    Accepted: the message leaves asynchronously. `status` says where it stands; a number that
     cannot get SMS (a landline) is `failed` at once, and `detail` says why.
     """
 
     @extend_schema(
-        request=None,
+        request=CapteurSpaceSendInputSerializer,
         responses={
             202: inline_serializer(
                 "CapteurSpaceSendOutput",
@@ -248,7 +268,16 @@ class CapteurSpaceSendApi(APIView):
     )
     def post(self, request, capteur_id):
         capteur = capteur_for(request, capteur_id, allowed=perms.can_manage_capteur_space)
-        notification = services.capteur_space_link_send(capteur=capteur, actor=request.user)
+        data = CapteurSpaceSendInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        notification = services.capteur_space_link_send(
+            capteur=capteur,
+            actor=request.user,
+            channel=values["channel"],
+            phone=str(values["phone"]) if values.get("phone") else "",
+            email=values.get("email", ""),
+        )
         # Delivery ran after commit (at once without a broker): read where it stands.
         notification.refresh_from_db(fields=["status", "last_error"])
         return Response(

@@ -39,6 +39,7 @@ class ScanSource(models.TextChoices):
 
     QR = "qr", _("QR code")
     LINK = "link", _("Lien")
+    SHORT_LINK = "short", _("Lien court (tapé)")
 
 
 class SummaryChannel(models.TextChoices):

@@ -178,6 +178,12 @@ class ReferralCode(TimeStampedModel):
         return f"{settings.PUBLIC_BASE_URL}{self.public_path}"
 
     @property
+    def short_url(self):
+        """The link printed for a person to type: the short code at the root of the site
+        (backend.public.views.short_link redirects it to the landing page)."""
+        return f"{settings.PUBLIC_BASE_URL}/{self.short_code}"
+
+    @property
     def qr_url(self):
         """The link the QR code carries: the public link marked so scans count as channel qr."""
         return f"{self.public_url}?via=qr"

@@ -14,7 +14,7 @@ territory may do with it, from their role there; the API answers 403 when one sa
 | withdraw a capteur (revokes all its codes and its space, irreversibly) | if référent | yes |
 | issue a code | yes | yes |
 | revoke or reissue a code (a lost or defaced poster) | yes | yes |
-| issue, revoke or send the capteur space link | yes | yes |
+| issue, revoke, send (SMS, e-mail), show (QR) or print (welcome sheet) the space link | yes | yes |
 
 "if référent": only the facilitator who is the capteur's référent (`Capteur.referent`).
 Admins (superusers) are not in this table: they work in the Django admin, under Django's model
@@ -81,6 +81,6 @@ def can_revoke_code(user: User, code: ReferralCode) -> bool:
 
 
 def can_manage_capteur_space(user: User, capteur: Capteur) -> bool:
-    """Issue, reissue or close the capteur space's secret link, or text it to the capteur: the
-    members of its territory."""
+    """Issue, reissue or close the capteur space's secret link, send it (SMS, e-mail), show its
+    QR code or print its welcome sheet: the members of its territory."""
     return _is_member(user, capteur.territory_id)

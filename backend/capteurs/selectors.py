@@ -131,6 +131,16 @@ def referral_code_by_short_code(*, short_code: str) -> ReferralCode | None:
     )
 
 
+def referral_code_by_typed_short_code(*, short_code: str) -> ReferralCode | None:
+    """Public lookup of a code by the short link a person typed (revoked codes included: their
+    landing page says so). Only the token is loaded: the short link redirects to it."""
+    return (
+        ReferralCode.objects.filter(short_code=normalize_short_code(short_code))
+        .only("id", "token")
+        .first()
+    )
+
+
 def referral_code_by_token(*, token: str) -> ReferralCode | None:
     """Public lookup of a code by its link token (revoked codes included)."""
     return ReferralCode.objects.select_related("capteur__territory").filter(token=token).first()

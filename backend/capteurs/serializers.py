@@ -122,6 +122,9 @@ class StageChangeOutputSerializer(serializers.ModelSerializer):
 class ReferralCodeOutputSerializer(serializers.ModelSerializer):
     capteur_name = serializers.CharField(source="capteur.name", read_only=True)
     url = serializers.CharField(source="public_url", read_only=True)
+    short_url = serializers.CharField(
+        read_only=True, help_text=_("Le lien court imprimé, à taper : <site>/<code court>.")
+    )
     is_active = serializers.BooleanField(read_only=True)
     qr_svg = serializers.SerializerMethodField()
     qr_png = serializers.SerializerMethodField()
@@ -137,6 +140,7 @@ class ReferralCodeOutputSerializer(serializers.ModelSerializer):
             "short_code",
             "label",
             "url",
+            "short_url",
             "is_active",
             "revoked_at",
             "scan_count",

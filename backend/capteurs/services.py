@@ -15,6 +15,7 @@ from backend.capteurs.enums import STAGE_TRANSITIONS, ScanSource, Stage
 from backend.capteurs.models import Capteur, CodeScanDay, ReferralCode, StageChange
 from backend.capteurs.notifications import capteur_space_link_notify
 from backend.core.errors import DomainError
+from backend.notifications.enums import Channel as NotificationChannel
 from backend.notifications.models import Notification
 
 # No 0/O, 1/I/L: a short code is read aloud on the phone and typed in an SMS.
@@ -223,20 +224,37 @@ def capteur_space_revoke(*, capteur: Capteur, actor: User | None) -> Capteur:
 
 
 @transaction.atomic
-def capteur_space_link_send(*, capteur: Capteur, actor: User | None) -> Notification:
-    """Texts the capteur its space link (an outbox row, delivered after commit).
+def capteur_space_link_send(
+    *,
+    capteur: Capteur,
+    actor: User | None,
+    channel: str = NotificationChannel.SMS,
+    phone: str = "",
+    email: str = "",
+) -> Notification:
+    """Sends the capteur its space link (an outbox row, delivered after commit): by SMS to
+    `phone` (another mobile given in the shop, the manager's) or else the capteur's phone; by
+    e-mail to `email` or else the capteur's e-mail.
 
-    Raises DomainError (409) when the capteur has no space or no phone. A number that cannot
-    get SMS (a landline) gives a notification failed at once, with the reason.
+    Raises DomainError (409) when the capteur has no space, or no number (no address) to send
+    to. A number that cannot get SMS (a landline) gives a notification failed at once, with
+    the reason.
     """
     if not capteur.space_secret:
         raise DomainError(
             _("Ce capteur n'a pas encore d'espace : créez d'abord son lien."),
             code="no_capteur_space",
         )
-    if not capteur.phone:
+    if channel == NotificationChannel.EMAIL:
+        if not (email or capteur.email):
+            raise DomainError(
+                _("Ce capteur n'a pas d'e-mail : donnez une adresse."),
+                code="no_email",
+            )
+        return capteur_space_link_notify(capteur, channel=channel, recipient=email)
+    if not (phone or capteur.phone):
         raise DomainError(
             _("Ce capteur n'a pas de numéro de téléphone : pas de SMS possible."),
             code="no_phone",
         )
-    return capteur_space_link_notify(capteur)
+    return capteur_space_link_notify(capteur, channel=channel, recipient=phone)

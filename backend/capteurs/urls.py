@@ -22,6 +22,16 @@ urlpatterns = [
         apis.CapteurSpaceSendApi.as_view(),
         name="capteur-space-send",
     ),
+    path(
+        "capteurs/<int:capteur_id>/space/qr.svg",
+        print_apis.CapteurSpaceQrSvgApi.as_view(),
+        name="capteur-space-qr-svg",
+    ),
+    path(
+        "capteurs/<int:capteur_id>/space/welcome.pdf",
+        print_apis.CapteurSpaceWelcomeApi.as_view(),
+        name="capteur-space-welcome",
+    ),
     path("codes/<int:code_id>/", apis.CodeDetailApi.as_view(), name="code-detail"),
     path("codes/<int:code_id>/revoke/", apis.CodeRevokeApi.as_view(), name="code-revoke"),
     path("codes/<int:code_id>/qr.svg", print_apis.CodeQrSvgApi.as_view(), name="code-qr-svg"),

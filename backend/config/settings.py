@@ -221,6 +221,7 @@ SPECTACULAR_SETTINGS = {
         "AttemptOutcomeEnum": "backend.referrals.enums.AttemptOutcome",
         "OrientationOutcomeEnum": "backend.referrals.enums.OrientationOutcome",
         "NotificationStatusEnum": "backend.notifications.enums.NotificationStatus",
+        "NotificationChannelEnum": "backend.notifications.enums.Channel",
         "ClosingReasonEnum": "backend.referrals.enums.ClosingReason",
         "VisitKindEnum": "backend.visits.enums.VisitKind",
         "VisitStatusEnum": "backend.visits.enums.VisitStatus",

@@ -4,6 +4,7 @@ from django.urls import include, path
 from backend.accounts.views import admin_login
 from backend.config.api_docs import docs_view, schema_view
 from backend.config.health import healthz
+from backend.public.urls import short_link_urlpatterns
 
 api_v1 = [
     path("", include("backend.accounts.urls")),
@@ -26,6 +27,8 @@ urlpatterns = [
     path("", include("backend.visits.feeds")),
     path("", include("backend.public.urls")),
     path("", include("backend.pwa.urls")),
+    # Last: /<SHORTCODE>, the short link printed on posters (see backend.public.urls).
+    path("", include(short_link_urlpatterns)),
 ]
 
 handler404 = "backend.public.views.page_not_found"

@@ -68,17 +68,30 @@ def problem_json_response(*, status_code, detail, code):
     )
 
 
-def problem(*, status_code, detail, code, errors=None, headers=None):
+def problem(*, status_code, detail, code, errors=None, headers=None, request=None):
+    """A problem details document: application/problem+json for API clients; for a browser
+    (content negotiation chose an HTML renderer, the browsable API), the same document in a
+    readable page served as text/html, not HTML labelled as JSON."""
     body = problem_body(status_code=status_code, detail=detail, code=code)
     if errors is not None:
         body["errors"] = errors
-    return Response(body, status=status_code, headers=headers, content_type=PROBLEM_CONTENT_TYPE)
+    content_type = None if _wants_html(request) else PROBLEM_CONTENT_TYPE
+    return Response(body, status=status_code, headers=headers, content_type=content_type)
+
+
+def _wants_html(request) -> bool:
+    renderer = getattr(request, "accepted_renderer", None)
+    return renderer is not None and renderer.media_type == "text/html"
 
 
 def problem_exception_handler(exc, context):
-    """DRF exception handler: every API error leaves as a problem details document."""
+    """DRF exception handler: every API error leaves as a problem details document (a
+    readable page for a browser, see `problem`)."""
+    request = context.get("request")
     if isinstance(exc, DomainError):
-        return problem(status_code=exc.status_code, detail=exc.message, code=exc.code)
+        return problem(
+            status_code=exc.status_code, detail=exc.message, code=exc.code, request=request
+        )
     if isinstance(exc, DjangoValidationError):
         # A model's full_clean() in a service: same shape as a serializer's errors.
         exc = exceptions.ValidationError(
@@ -101,6 +114,7 @@ def problem_exception_handler(exc, context):
             code="invalid",
             errors=errors,
             headers=_passed_headers(response),
+            request=request,
         )
     detail = exc.detail if isinstance(exc, exceptions.APIException) else response.data
     return problem(
@@ -108,6 +122,7 @@ def problem_exception_handler(exc, context):
         detail=detail,
         code=getattr(detail, "code", None) or getattr(exc, "default_code", "error"),
         headers=_passed_headers(response),
+        request=request,
     )
 
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
 from backend.core.calendar import add_working_days
+from backend.notifications.policy import sms_number_refusal
 from backend.public.http import see_other
 from backend.referrals.forms import ReferralForm
 from backend.referrals.services.intake import CodeInactive, CodeRateLimited, referral_submit
@@ -54,9 +55,15 @@ _HELP_TEXTS = {
 }
 
 
-def referral_form(data=None, *, on_behalf=False) -> ReferralForm:
-    """The referral form with the attributes a phone and a screen reader need."""
-    form = ReferralForm(data, on_behalf=on_behalf)
+# The optional fields, folded behind one disclosure (<details>) so that the required path
+# (first name, phone, consent, send) fits on the first screen and a half of a phone.
+OPTIONAL_FIELDS = ("email", "call_moments", "needs", "note")
+
+
+def referral_form(data=None, *, territory, on_behalf=False) -> ReferralForm:
+    """The referral form with the attributes a phone and a screen reader need; its consent
+    line names `territory`'s network, as the page's header does."""
+    form = ReferralForm(data, on_behalf=on_behalf, service=territory.name)
     fields = form.fields
     # On the capteur's phone, autofill would offer the capteur's own name and number.
     for name, token in (("first_name", "given-name"), ("phone", "tel"), ("email", "email")):
@@ -71,6 +78,31 @@ def referral_form(data=None, *, on_behalf=False) -> ReferralForm:
         "{} {}", fields["note"].help_text, _("500 caractères au plus.")
     )
     return form
+
+
+def optional_open(form) -> bool:
+    """Whether the optional fields' disclosure is shown open: when one of them was filled in
+    or has an error (a page shown again must show what the person typed and what to fix)."""
+    if not form.is_bound:
+        return False
+    return any(form.data.get(name) or form.errors.get(name) for name in OPTIONAL_FIELDS)
+
+
+def error_heading(form):
+    """The heading of the error summary: what is wrong, not just that something is."""
+    fields = [name for name in form.errors if name != "website"]
+    phone_given = bool(form.data.get("phone", "").strip()) if form.is_bound else False
+    if fields == ["phone"]:
+        if phone_given:
+            return _("Ce numéro de téléphone ne va pas.")
+        return _("Il manque un numéro de téléphone (ou un e-mail).")
+    if fields == ["email"]:
+        return _("Cette adresse e-mail ne va pas.")
+    if fields == ["first_name"]:
+        return _("Il manque votre prénom.")
+    if fields == ["consent"]:
+        return _("Il manque votre accord : cochez la case.")
+    return _("Il y a des choses à corriger.")
 
 
 def privacy_url(territory):
@@ -106,8 +138,15 @@ def confirmation(request, *, territory, referral=None, on_behalf=False, capteur=
         "due_on": referral.first_contact_due_on if referral else None,
         "on_behalf": on_behalf,
         "capteur": capteur,
+        "no_sms": bool(referral and referral.phone and not sms_capable(referral.phone)),
     }
     return render(request, "public/confirmation.html", context)
+
+
+def sms_capable(phone) -> bool:
+    """Whether `phone` can take an SMS at all (a landline cannot: the person is called, and
+    must not wait for an acknowledgment that will never come)."""
+    return sms_number_refusal(str(phone)) is None
 
 
 def _too_many(request, territory, wait):
@@ -135,6 +174,18 @@ def _decoy_confirmation(request, *, territory, on_behalf, capteur):
     return render(request, "public/confirmation.html", context)
 
 
+@sensitive_variables()  # the form holds what the person typed
+def _form_again(request, page, page_context, form):
+    """`page` shown again (422) with the person's input and what to fix."""
+    context = {
+        **page_context(),
+        "form": form,
+        "optional_open": optional_open(form),
+        "error_heading": error_heading(form),
+    }
+    return render(request, page, context, status=FORM_ERRORS_STATUS)
+
+
 @sensitive_variables()  # the form and the submission hold what the person typed
 def submit_referral(request, *, code, on_behalf, channel, page, page_context, confirm_url):
     """The POST of a referral form through `code` (with `capteur__territory` loaded).
@@ -150,7 +201,7 @@ def submit_referral(request, *, code, on_behalf, channel, page, page_context, co
     wait = check_client_rate(request)
     if wait is not None:
         return _too_many(request, territory, wait)
-    form = referral_form(request.POST, on_behalf=on_behalf)
+    form = referral_form(request.POST, territory=territory, on_behalf=on_behalf)
     if form.is_bot():
         # The bot sees what a person would see; nothing is saved, nobody is called.
         return _decoy_confirmation(
@@ -160,16 +211,14 @@ def submit_referral(request, *, code, on_behalf, channel, page, page_context, co
             capteur=code.capteur if on_behalf else None,
         )
     if not form.is_valid():
-        context = {**page_context(), "form": form}
-        return render(request, page, context, status=FORM_ERRORS_STATUS)
+        return _form_again(request, page, page_context, form)
     try:
         result = referral_submit(code=code, submission=form.submission(channel=channel))
     except ValidationError as exc:
         # The intake's own rules, for whatever the form did not check itself.
         for field, messages in exc.message_dict.items():
             form.add_error(field if field in form.fields else None, messages)
-        context = {**page_context(), "form": form}
-        return render(request, page, context, status=FORM_ERRORS_STATUS)
+        return _form_again(request, page, page_context, form)
     except CodeInactive:
         # The code was revoked (while the form was open, or the poster is old).
         return render(request, "public/code_revoked.html", page_context(), status=410)

@@ -98,7 +98,8 @@ def confirmed_referral(
     """The referral a confirmation page speaks of, if it came through `code_token` (landing)
     or from `capteur` (capteur space); None otherwise.
 
-    Loads only what the page shows, who calls and by when: never the person's fields.
+    Loads only what the page shows, who calls and by when, and the phone only to tell
+    whether it can take an SMS (the number itself is never shown).
     """
     referrals = Referral.objects.filter(pk=referral_id)
     if code_token is not None:
@@ -110,6 +111,7 @@ def confirmed_referral(
         .only(
             "id",
             "first_contact_due_on",
+            "phone",
             "assigned_to__id",
             "assigned_to__first_name",
             "territory__id",

@@ -6,6 +6,7 @@ Counts only: a capteur never sees a referred person's data, not even right after
 
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_safe
@@ -74,7 +75,7 @@ def _context(capteur, *, code, codes=None):
         "code": code,
         "action": reverse("capteur-space", args=[capteur.space_secret]),
         "privacy_url": privacy_url(capteur.territory),
-        "form": referral_form(on_behalf=True),
+        "form": referral_form(territory=capteur.territory, on_behalf=True),
     }
 
 
@@ -98,8 +99,9 @@ def capteur_space_confirmation(request, secret, signed):
     )
 
 
-def _space_print(printer):
-    """A download of the capteur space: `printer`'s print of one of the capteur's active codes.
+def _space_print(printer, name):
+    """A download of the capteur space: `printer`'s print of one of the capteur's active codes,
+    downloaded as a file named `<name>-<capteur>-<short code>.pdf` (the page stays open).
     A code of another capteur, a revoked one or an unknown secret is the French 404."""
 
     @require_safe
@@ -109,10 +111,13 @@ def _space_print(printer):
         code = selectors.capteur_space_printable_code(secret=secret, code_id=code_id)
         if code is None:
             return not_found(request)
-        return print_apis.code_print_response(request, code, printer=printer)
+        filename = f"{name}-{slugify(code.capteur.name)}-{code.short_code}.pdf"
+        return print_apis.code_print_response(
+            request, code, printer=printer, filename=filename, attachment=True
+        )
 
     return view
 
 
-capteur_space_poster = _space_print(print_apis.CodePosterApi())
-capteur_space_stickers = _space_print(print_apis.CodeStickersApi())
+capteur_space_poster = _space_print(print_apis.CodePosterApi(), "affiche")
+capteur_space_stickers = _space_print(print_apis.CodeStickersApi(), "autocollants")

@@ -5,7 +5,7 @@ They speak to someone who may read little and trust less: plain French in the sp
 no script at all, CSS inline, so a single round trip shows the whole page on a weak rural network.
 """
 
-from django.http import HttpResponseServerError
+from django.http import HttpResponseRedirect, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
 from django.urls import reverse
@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from backend.accounts.models import Territory
 from backend.capteurs.enums import ScanSource
-from backend.capteurs.selectors import referral_code_by_token
+from backend.capteurs.selectors import referral_code_by_token, referral_code_by_typed_short_code
 from backend.capteurs.services import referral_code_record_scan
 from backend.core.errors import problem_json_response
 from backend.public import selectors
@@ -77,12 +77,42 @@ def landing(request, token):
     if request.method == "GET" and not _is_prefetch(request):
         # Revoked codes are counted too: a defaced or old poster still being scanned is worth
         # knowing, so the facilitator can go and replace it.
-        referral_code_record_scan(
-            code=code, source=ScanSource.QR if via == Channel.QR else ScanSource.LINK
-        )
+        referral_code_record_scan(code=code, source=_scan_source(request.GET.get("via")))
     if not code.is_active:
         return render(request, "public/code_revoked.html", context, status=410)
-    return render(request, "public/landing.html", {**context, "via": via, "form": referral_form()})
+    return render(
+        request,
+        "public/landing.html",
+        {**context, "via": via, "form": referral_form(territory=territory)},
+    )
+
+
+def _scan_source(via):
+    """The scan source of a landing page's `?via=`: the QR code, the typed short link (see
+    short_link), else the long link."""
+    if via == Channel.QR:
+        return ScanSource.QR
+    if via == ScanSource.SHORT_LINK:
+        return ScanSource.SHORT_LINK
+    return ScanSource.LINK
+
+
+@require_safe
+@never_cache
+@token_page
+@in_page_language
+def short_link(request, short_code):
+    """/<SHORTCODE>: the link printed on posters for a person to type ("relais.fr/K7Q2").
+
+    Case-insensitive (the URL converter takes the code's alphabet in both cases; the letters
+    a person may confuse, 0 O 1 I L, are in no code and get the French 404). Redirects (302)
+    to the code's landing page marked `?via=short`, where the visit counts as a scan of source
+    "short"; a revoked code's landing page says so (410), as from its QR code.
+    """
+    code = referral_code_by_typed_short_code(short_code=short_code)
+    if code is None:
+        return not_found(request)
+    return HttpResponseRedirect(f"{code.public_path}?via={ScanSource.SHORT_LINK}")
 
 
 def _is_prefetch(request):

@@ -6,6 +6,7 @@ intake API's serializer shows the same way.
 """
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
@@ -31,13 +32,16 @@ class ReferralForm(forms.Form):
     phone = PhoneNumberField(
         label=_("Votre numéro de téléphone"),
         required=False,
-        help_text=_("Un numéro à l'étranger ? Commencez par + et l'indicatif, ex. +32."),
+        help_text=_(
+            "Un numéro qui n'est pas français ? Écrivez + et le code du pays, "
+            "par exemple +32 pour la Belgique."
+        ),
     )
     email = forms.EmailField(
         label=_("Ou votre e-mail"), max_length=EMAIL_MAX_LENGTH, required=False
     )
     call_moments = forms.MultipleChoiceField(
-        label=_("Quand pouvons-nous vous appeler ?"),
+        label=_("Quand pouvons-nous vous appeler ? (facultatif)"),
         choices=CallMoment.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -56,24 +60,34 @@ class ReferralForm(forms.Form):
         help_text=_("N'écrivez pas de détails sur votre santé."),
     )
     consent = forms.BooleanField(
-        label=_("J'accepte que Relais garde ces informations pour me rappeler."),
+        label=_("J'accepte que le service garde ces informations pour me rappeler."),
         error_messages={"required": CONSENT_MESSAGE},
     )
     # Honeypot: hidden from people by CSS and from screen readers; bots fill every field.
     website = forms.CharField(label=_("Ne pas remplir"), max_length=200, required=False)
 
-    def __init__(self, *args, on_behalf=False, **kwargs):
+    def __init__(self, *args, on_behalf=False, service="", **kwargs):
+        """`service`: the name the person sees in the page's header (the territory's), named
+        in the consent line; without it, "le service"."""
         super().__init__(*args, **kwargs)
         self.on_behalf = on_behalf
+        if service:
+            self.fields["consent"].label = format_lazy(
+                _("J'accepte que {service} garde ces informations pour me rappeler."),
+                service=service,
+            )
         if on_behalf:
             self.fields["first_name"].label = _("Prénom (ou surnom) de la personne")
             self.fields["phone"].label = _("Son numéro de téléphone")
             self.fields["email"].label = _("Ou son e-mail")
-            self.fields["call_moments"].label = _("Quand pouvons-nous l'appeler ?")
+            self.fields["call_moments"].label = _("Quand pouvons-nous l'appeler ? (facultatif)")
             self.fields["note"].help_text = _("N'écrivez pas de détails sur sa santé.")
-            self.fields["consent"].label = _(
-                "La personne est présente et accepte que Relais garde ces informations "
-                "pour la rappeler."
+            self.fields["consent"].label = format_lazy(
+                _(
+                    "La personne est présente et accepte que {service} garde ces "
+                    "informations pour la rappeler."
+                ),
+                service=service or _("le service"),
             )
 
     def clean_phone(self):

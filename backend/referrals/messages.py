@@ -4,6 +4,7 @@ SMS for the usual case.
 Never the person's note; to staff, no name or number of the person either: a reference.
 """
 
+from django.conf import settings
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, override
@@ -24,7 +25,14 @@ def _day(date) -> str:
     return formats.date_format(date, "l j F")
 
 
+def referral_app_url(referral) -> str:
+    """The referral in the facilitators' app (the PWA's route /app/orientations/<id>)."""
+    return f"{settings.PUBLIC_BASE_URL}/app/orientations/{referral.pk}"
+
+
 def facilitator_new_referral(referral) -> str:
+    """The facilitator's alert (SMS, and the e-mail's body), with the link that opens the
+    referral in the app: two SMS at most."""
     with override("fr"):
         capteur = (
             shorten(referral.capteur.name, CAPTEUR_NAME_MAX)
@@ -34,9 +42,10 @@ def facilitator_new_referral(referral) -> str:
         return to_gsm7(
             _(
                 "Relais: nouvelle orientation %(ref)s de %(capteur)s. Besoins: %(needs)s. "
-                "Premier appel avant le %(due)s."
+                "Premier appel avant le %(due)s. %(url)s"
             )
             % {
+                "url": referral_app_url(referral),
                 "ref": referral.pseudonym,
                 "capteur": capteur,
                 "needs": _needs(referral.needs),

@@ -6,6 +6,7 @@ from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers
 
 from backend.notifications.enums import NotificationStatus
+from backend.notifications.policy import sms_number_refusal
 from backend.referrals import messages
 from backend.referrals.enums import (
     AttemptKind,
@@ -174,6 +175,15 @@ class ReferralOutputSerializer(serializers.ModelSerializer):
     suggest_close_unreachable = serializers.SerializerMethodField()
     personal_data_visible = serializers.SerializerMethodField()
     acknowledgment_sms = serializers.SerializerMethodField()
+    sms_capable = serializers.SerializerMethodField(
+        help_text=_(
+            "Le numéro peut recevoir un SMS (faux pour un fixe, un numéro invalide ou pas de "
+            "numéro) : sinon, on appelle."
+        )
+    )
+    sms_capable_label = serializers.SerializerMethodField(
+        help_text=_("« fixe — pas de SMS » quand le numéro ne peut pas recevoir de SMS.")
+    )
 
     class Meta:
         model = Referral
@@ -202,6 +212,8 @@ class ReferralOutputSerializer(serializers.ModelSerializer):
             "closed_at",
             "personal_data_visible",
             "acknowledgment_sms",
+            "sms_capable",
+            "sms_capable_label",
             *PERSONAL_FIELDS,
         ]
         read_only_fields = fields
@@ -233,6 +245,14 @@ class ReferralOutputSerializer(serializers.ModelSerializer):
     def get_suggest_close_unreachable(self, referral) -> bool:
         # Annotated by referral_queryset (selectors.unreachable_suggestion_q).
         return referral.suggest_close_unreachable
+
+    def get_sms_capable(self, referral) -> bool:
+        return bool(referral.phone) and sms_number_refusal(str(referral.phone)) is None
+
+    def get_sms_capable_label(self, referral) -> str | None:
+        if not referral.phone or self.get_sms_capable(referral):
+            return None
+        return str(_("fixe — pas de SMS"))
 
     @extend_schema_field(AcknowledgmentSmsOutputSerializer(allow_null=True))
     def get_acknowledgment_sms(self, referral) -> dict | None:

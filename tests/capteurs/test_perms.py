@@ -142,13 +142,15 @@ TABLE = [
         ],
     ),
     Row(
-        "issue, revoke or send the capteur space link",
+        "issue, revoke, send (SMS, e-mail), show (QR) or print (welcome sheet) the space link",
         "yes",
         "yes",
         [
             Call("capteur-space", "post"),
             Call("capteur-space", "delete"),
             Call("capteur-space-send", "post", 202),
+            Call("capteur-space-qr-svg", "get"),
+            Call("capteur-space-welcome", "get"),
         ],
     ),
 ]

@@ -14,6 +14,8 @@ from django.utils import translation
 from PIL import Image, ImageDraw
 from rest_framework.test import APIClient
 
+from backend.capteurs.enums import ScanSource
+from backend.capteurs.models import CodeScanDay
 from backend.capteurs.printing.content import display_phone, print_content, print_etag
 from backend.capteurs.printing.qr import qr_matrix, qr_png
 from backend.capteurs.services import referral_code_revoke
@@ -158,7 +160,38 @@ def test_poster_shows_the_capteur_the_short_code_and_the_numbers(facilitator_api
     assert CAPTEUR_NAME in text
     assert f"Ou envoyez {code.short_code} par SMS au 06 44 63 01 01" in text
     assert "Ou appelez le 05 59 60 12 34" in text
-    assert code.public_url.split("://")[1] in text
+    assert f"ou tapez {code.short_url.split('://')[1]}" in text
+
+
+def test_poster_says_who_calls_back_free_and_confidential_and_the_shop_as_chez(
+    facilitator_api, code
+):
+    text = first_page(facilitator_api.get(url_of(code, "poster.pdf")).content).text
+
+    assert text.startswith("Ouest Béarn")  # the network, in the band at the top
+    assert f"chez {CAPTEUR_NAME}" in text
+    assert "C’est gratuit et confidentiel." in text
+
+
+@pytest.mark.parametrize("what", ["poster.pdf", "stickers.pdf"])
+def test_the_printed_short_link_leads_to_the_landing_page_and_counts_a_short_scan(
+    facilitator_api, client, code, what
+):
+    # given the link as printed
+    text = first_page(facilitator_api.get(url_of(code, what)).content).text
+    printed = re.search(r"tapez (\S+)", text).group(1)
+    assert len(printed.split("/", 1)[1]) <= 6
+
+    # when a person types it, in lower case
+    path = "/" + printed.split("/", 1)[1].lower()
+    response = client.get(path, follow=True)
+
+    # then
+    assert response.redirect_chain == [(f"{code.public_path}?via=short", 302)]
+    assert response.status_code == 200
+    assert "Nous pouvons vous aider" in response.content.decode()
+    scans = {row.source: row.count for row in CodeScanDay.objects.filter(code=code)}
+    assert scans == {ScanSource.SHORT_LINK: 1}
 
 
 def test_poster_keeps_french_accents_and_typography(facilitator_api, code):
@@ -233,8 +266,11 @@ def test_each_sticker_shows_the_capteur_the_short_code_and_the_sms_number(facili
     response = facilitator_api.get(url_of(code, "stickers.pdf"))
 
     text = first_page(response.content).text
-    assert text.count(CAPTEUR_NAME) == 4
-    assert text.count(code.short_code) == 4
+    assert text.count(f"chez {CAPTEUR_NAME}") == 4
+    assert text.count("Ouest Béarn") == 4
+    assert text.count("gratuit et confidentiel") == 4
+    assert text.count(f"Ou envoyez {code.short_code} par SMS") == 4
+    assert text.count(f"tapez {code.short_url.split('://')[1]}") == 4
     assert text.count("06 44 63 01 01") == 4
     assert text.count("on vous rappelle") == 4
 

@@ -8,6 +8,7 @@ territory there answers 404 too, like another territory's object (`BY_QUERY`).""
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from backend.capteurs.services import capteur_space_issue
 from backend.privacy.models import PrivacyRequest
 from backend.referrals.models import Orientation
 from tests.accounts.factories import MembershipFactory, UserFactory
@@ -31,6 +32,8 @@ SCOPED = {
     "capteur-codes": ["capteur_id"],
     "capteur-space": ["capteur_id"],
     "capteur-space-send": ["capteur_id"],
+    "capteur-space-qr-svg": ["capteur_id"],
+    "capteur-space-welcome": ["capteur_id"],
     "capteur-summaries": ["capteur_id"],
     "code-detail": ["code_id"],
     "code-revoke": ["code_id"],
@@ -116,6 +119,7 @@ def scoped_calls():
 
 def objects_of(territory):
     capteur = CapteurFactory(territory=territory, partner=True)
+    capteur_space_issue(capteur=capteur, actor=None)  # its space link: QR, welcome sheet
     code = ReferralCodeFactory(capteur=capteur)
     structure = StructureFactory(territory=territory)
     referral = ReferralFactory(capteur=capteur, code=code, contacted=True)

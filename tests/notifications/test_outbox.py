@@ -82,7 +82,8 @@ def test_a_referral_writes_the_facilitators_sms_and_the_persons_acknowledgment(
     assert referral.first_contact_due_on == datetime.date(2026, 6, 11)
     assert alert.body == (
         f"Relais: nouvelle orientation {referral.pseudonym} de Bar-tabac Le Central. "
-        "Besoins: emploi, logement. Premier appel avant le jeudi 11 juin."
+        "Besoins: emploi, logement. Premier appel avant le jeudi 11 juin. "
+        f"{django_settings.PUBLIC_BASE_URL}/app/orientations/{referral.pk}"
     )
     for personal in ("Samia", PERSON_MOBILE, "07 81", "voiture"):
         assert personal not in alert.body

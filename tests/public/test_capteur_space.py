@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.utils import timezone
+from django.utils.text import slugify
 
 from backend.capteurs.services import (
     capteur_space_issue,
@@ -217,15 +218,20 @@ def test_a_reissued_space_link_replaces_the_old_one(client, capteur, code):
 
 @pytest.mark.parametrize(
     ("what", "filename"),
-    [("affiche.pdf", "relais-affiche"), ("autocollants.pdf", "relais-autocollants")],
+    [("affiche.pdf", "affiche"), ("autocollants.pdf", "autocollants")],
 )
-def test_posters_and_stickers_download_as_pdf(client, capteur, code, what, filename):
+def test_posters_and_stickers_download_as_files_with_a_clear_name(
+    client, capteur, code, what, filename
+):
     response = client.get(f"{space(capteur)}/codes/{code.pk}/{what}")
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
-    assert f"{filename}-{code.short_code}.pdf" in response["Content-Disposition"]
+    slug = slugify(capteur.name)
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="{filename}-{slug}-{code.short_code}.pdf"'
+    )
     assert "noindex" in response["X-Robots-Tag"]
 
 
@@ -365,3 +371,20 @@ def test_without_an_active_code_the_space_asks_for_one(client, capteur):
         assert "<form" not in body
         assert "Demandez un nouveau code à votre facilitateur." in body
     assert Referral.objects.count() == 0
+
+
+def test_the_on_behalf_form_names_the_network_and_folds_the_optional_fields(client, capteur, code):
+    body = text_of(client.get(space(capteur)))
+
+    assert (
+        "La personne est présente et accepte que Ouest Béarn garde ces informations "
+        "pour la rappeler." in body
+    )
+    assert "Quand pouvons-nous l'appeler ? (facultatif)" in body
+    assert '<details class="more">' in body
+
+
+def test_the_on_behalf_confirmation_says_a_landline_gets_no_sms(client, capteur, code):
+    response = client.post(space(capteur), form_data(phone="05 59 12 34 56"), follow=True)
+
+    assert "la personne n’en recevra pas. Nous l’appellerons." in text_of(response)

@@ -3,6 +3,7 @@ import re
 
 import pytest
 from django.test import override_settings
+from django.urls import resolve
 from django.utils import timezone
 
 from backend.capteurs.enums import ScanSource
@@ -330,3 +331,60 @@ def test_an_api_server_error_is_a_problem_document(rf):
 
     assert response.status_code == 500
     assert response["Content-Type"] == "application/problem+json"
+
+
+# --- the short link printed on posters: /<SHORTCODE> ----------------------------------------
+
+
+def test_the_short_link_redirects_to_the_landing_page_whatever_the_case(client, code):
+    for typed in (code.short_code, code.short_code.lower()):
+        response = client.get(f"/{typed}")
+
+        assert response.status_code == 302
+        assert response["Location"] == f"{code.public_path}?via=short"
+        assert response["X-Robots-Tag"] == "noindex"
+
+
+def test_a_visit_through_the_short_link_counts_as_a_short_link_scan(client, code):
+    client.get(f"/{code.short_code.lower()}", follow=True)
+
+    scans = {row.source: row.count for row in CodeScanDay.objects.filter(code=code)}
+    assert scans == {ScanSource.SHORT_LINK: 1}
+
+
+def test_a_revoked_codes_short_link_leads_to_the_french_410(client, territory):
+    code = ReferralCodeFactory(capteur=CapteurFactory(territory=territory), revoked=True)
+
+    response = client.get(f"/{code.short_code}", follow=True)
+
+    assert response.status_code == 410
+
+
+@pytest.mark.parametrize(
+    "typed", ["ZZZZ", "K0Q2", "KOQ2", "K1Q2", "KIQ2", "KLQ2", "ABC", "ABCDEFG"]
+)
+def test_an_unknown_or_impossible_short_link_is_the_french_404(client, db, typed):
+    response = client.get(f"/{typed}")
+
+    assert response.status_code == 404
+    assert "Ce lien ne fonctionne pas." in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("path", "view_name"),
+    [
+        ("/app/", "pwa-shell"),
+        ("/healthz", "healthz"),
+        ("/confidentialite", "privacy"),
+        ("/admin/", "index"),
+        ("/api/v1/referrals/", None),
+        ("/r/ABCD", "landing"),
+        ("/c/ABCD", "capteur-space"),
+    ],
+)
+def test_the_short_link_shadows_no_other_route(path, view_name):
+    match = resolve(path)
+
+    assert match.url_name != "short-link"
+    if view_name:
+        assert match.url_name == view_name

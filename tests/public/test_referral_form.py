@@ -97,10 +97,12 @@ def test_fields_are_tied_to_their_hints(client, code):
     assert 'aria-describedby="id_consent_helptext"' in control(body, "consent")
 
 
-def test_consent_links_to_the_privacy_notice_of_the_territory(client, code):
+def test_consent_names_the_network_of_the_header_and_links_to_its_privacy_notice(client, code):
     body = text_of(client.get(code.public_path))
 
-    assert "J'accepte que Relais garde ces informations pour me rappeler." in body
+    assert '<span class="brand">Ouest Béarn' in body or "Ouest Béarn</" in body
+    assert "J'accepte que Ouest Béarn garde ces informations pour me rappeler." in body
+    assert "Relais" not in body
     assert '<a href="/confidentialite?t=ouest-bearn">Lire la notice de confidentialité</a>' in body
 
 
@@ -551,3 +553,77 @@ def test_logs_carry_no_personal_data(client, code, caplog):
 
     for secret in (PERSON, "0612345678", "612345678", NOTE, "Orthez"):
         assert secret not in caplog.text
+
+
+# --- field fit: the required path first, the optional parts folded -------------------------
+
+
+def test_the_optional_fields_are_folded_behind_one_labelled_disclosure(client, code):
+    body = text_of(client.get(code.public_path))
+
+    form = re.search(r"<form.*?</form>", body, re.S).group(0)
+    folded = re.search(r"<details class=\"more\">(.*?)</details>", form, re.S)
+    assert folded, "the disclosure is closed on a first visit"
+    summary = re.search(r"<summary>(.*?)</summary>", folded.group(1)).group(1)
+    assert summary.startswith("Plus de détails (facultatif)")
+    for name in ("email", "call_moments", "needs", "note"):
+        assert f'name="{name}"' in folded.group(1)
+    for name in ("first_name", "phone", "consent"):
+        assert f'name="{name}"' not in folded.group(1)
+    # the send button comes right after the consent
+    assert form.index('name="consent"') < form.index('type="submit"')
+    assert form.index("</details>") < form.index('name="consent"')
+
+
+def test_when_to_call_is_marked_optional_and_the_phone_hint_speaks_plainly(client, code):
+    body = text_of(client.get(code.public_path))
+
+    assert "Quand pouvons-nous vous appeler ? (facultatif)" in body
+    assert (
+        "Un numéro qui n'est pas français ? Écrivez + et le code du pays, "
+        "par exemple +32 pour la Belgique." in body
+    )
+    assert "indicatif" not in body
+
+
+def test_the_disclosure_opens_again_on_a_wrong_optional_field(client, code):
+    response = client.post(code.public_path, form_data(phone="", email="pas-une-adresse"))
+
+    assert response.status_code == 422
+    assert '<details class="more" open>' in text_of(response)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "heading"),
+    [
+        ({"phone": "12"}, "Ce numéro de téléphone ne va pas."),
+        ({"phone": ""}, "Il manque un numéro de téléphone (ou un e-mail)."),
+        ({"first_name": ""}, "Il manque votre prénom."),
+        ({"consent": None}, "Il manque votre accord : cochez la case."),
+        ({"first_name": "", "phone": "12"}, "Il y a des choses à corriger."),
+    ],
+)
+def test_the_error_heading_says_what_is_wrong(client, code, overrides, heading):
+    body = text_of(client.post(code.public_path, form_data(**overrides)))
+
+    assert f'<h2 id="summary-title">{heading}</h2>' in body
+    assert "Il manque quelque chose" not in body
+
+
+@pytest.mark.parametrize(
+    ("phone", "says_no_sms"),
+    [("05 59 12 34 56", True), ("0470 12 34 56", True), (PHONE, False)],
+)
+def test_the_confirmation_says_plainly_when_no_sms_will_come(client, code, phone, says_no_sms):
+    response = client.post(code.public_path, form_data(phone=phone), follow=True)
+
+    body = text_of(response)
+    assert "C’est envoyé" in body
+    assert ("vous n’en recevrez pas. Nous vous appellerons." in body) is says_no_sms
+
+
+def test_the_landing_page_stays_small_and_script_free(client, code):
+    response = client.get(code.public_path)
+
+    assert len(response.content) <= 30 * 1024
+    assert b"<script" not in response.content

@@ -286,3 +286,22 @@ def test_coordinators_may_neither_correct_nor_resend(api, coordinator, referral)
     assert resend(api, referral).status_code == 403
     assert Referral.objects.get(pk=referral.pk).phone == WRONG_NUMBER
     assert Notification.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("phone", "capable", "label"),
+    [("+33612345678", True, None), ("+33559123456", False, "fixe — pas de SMS"), ("", False, None)],
+)
+def test_the_referral_says_whether_its_number_can_take_an_sms(
+    facilitator_api, territory, facilitator, phone, capable, label
+):
+    referral = ReferralFactory(
+        capteur__territory=territory,
+        assigned_to=facilitator,
+        phone=phone,
+        email="" if phone else "a@example.org",
+    )
+
+    detail = facilitator_api.get(f"/api/v1/referrals/{referral.id}/").json()
+
+    assert (detail["sms_capable"], detail["sms_capable_label"]) == (capable, label)

@@ -4,6 +4,7 @@ more), one or two SMS long, and nothing of the person in what staff receive."""
 import datetime
 
 import pytest
+from django.test import override_settings
 
 from backend.capteurs.notifications import capteur_space_link_message
 from backend.notifications import gsm7
@@ -57,8 +58,23 @@ def test_every_sms_of_a_typical_referral_is_gsm7_and_fits_one_sms(territory, fac
 
     for name, body in sms_bodies(referral, territory).items():
         assert gsm7.is_gsm7(body), name
+        if name == "facilitator_new_referral":
+            continue  # with its link to the app: two SMS at most (below)
         assert len(body) <= 160, (name, len(body))
         assert gsm7.sms_segments(body) == 1, name
+
+
+@override_settings(PUBLIC_BASE_URL="https://orientation.ouest-bearn.example.fr")
+def test_the_facilitators_alert_links_to_the_referral_in_the_app(territory, facilitator):
+    referral = a_referral(territory, facilitator)
+
+    alert = messages.facilitator_new_referral(referral)
+
+    assert alert.endswith(
+        f" https://orientation.ouest-bearn.example.fr/app/orientations/{referral.pk}"
+    )
+    assert gsm7.is_gsm7(alert)
+    assert gsm7.sms_segments(alert) <= 2
 
 
 @pytest.mark.parametrize("month", range(1, 13))

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.utils.translation import get_language
 
 # Bump whenever the drawing changes: it is part of every ETag, so browsers fetch the new look.
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,7 @@ class PrintContent:
 
     capteur_name: str
     territory_name: str
-    url: str  # the link printed for a person to type (counts as channel "link")
+    url: str  # the short link printed for a person to type (counts as a scan "short")
     qr_url: str  # the link the QR code carries (counts as channel "qr")
     short_code: str
     sms_number: str  # nationally formatted ("06 44 63 01 01"), "" when the territory has none
@@ -40,7 +40,7 @@ def print_content(code) -> PrintContent:
     return PrintContent(
         capteur_name=code.capteur.name,
         territory_name=territory.name,
-        url=code.public_url,
+        url=code.short_url,
         qr_url=code.qr_url,
         short_code=code.short_code,
         sms_number=display_phone(territory.sms_number),

@@ -8,7 +8,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 
 from backend.capteurs.printing.content import PrintContent
-from backend.capteurs.printing.layout import ACCENT, RULE, contact_sentences, new_canvas
+from backend.capteurs.printing.layout import ACCENT, MUTED, RULE, contact_sentences, new_canvas
 from backend.capteurs.printing.qr import QrMatrix, draw_qr
 from backend.capteurs.printing.text import (
     draw_lines,
@@ -16,6 +16,7 @@ from backend.capteurs.printing.text import (
     fit,
     fit_group,
     plain_words,
+    template_words,
 )
 
 STICKER_COLUMNS = 2
@@ -57,18 +58,19 @@ def stickers_pdf(content: PrintContent, matrix: QrMatrix) -> bytes:
 
 
 def _draw_sticker(canvas, content: PrintContent, matrix: QrMatrix, *, x, top, width):
-    """One sticker in the cell of `width` whose top-left corner is (x, top)."""
+    """One sticker in the cell of `width` whose top-left corner is (x, top): the network in
+    the band, the shop as "chez …", free and confidential, the QR, the short link to type."""
     margin = 8 * mm
     inner = width - 2 * margin
     center = x + width / 2
     y = top - margin
 
-    band = 17 * mm
+    band = 14 * mm
     canvas.setFillColor(ACCENT)
     canvas.roundRect(x + margin, y - band, inner, band, 3 * mm, stroke=0, fill=1)
     size, lines = fit(
-        plain_words(content.capteur_name, bold=True),
-        max_size=15,
+        plain_words(content.territory_name, bold=True),
+        max_size=16,
         min_size=9,
         width=inner - 6 * mm,
         max_lines=2,
@@ -76,37 +78,53 @@ def _draw_sticker(canvas, content: PrintContent, matrix: QrMatrix, *, x, top, wi
     draw_lines_centered(
         canvas, lines, size=size, center_x=center, center_y=y - band / 2, color=white
     )
-    y -= band + 4 * mm
+    y -= band + 2 * mm
+    size, lines = fit(
+        plain_words(_("chez {capteur}").format(capteur=content.capteur_name)),
+        max_size=10,
+        min_size=7,
+        width=inner,
+        max_lines=2,
+    )
+    y = draw_lines(canvas, lines, size=size, center_x=center, top=y, color=MUTED) - 1 * mm
 
     size, lines = fit(
         plain_words(_("Besoin d'un coup de main ?"), bold=True),
-        max_size=17,
+        max_size=16,
         min_size=11,
         width=inner,
     )
     y = draw_lines(canvas, lines, size=size, center_x=center, top=y)
     size, lines = fit(
         plain_words(_("Laissez votre numéro, on vous rappelle.")),
-        max_size=12,
-        min_size=9,
+        max_size=11,
+        min_size=8,
         width=inner,
         max_lines=2,
     )
     y = draw_lines(canvas, lines, size=size, center_x=center, top=y)
+    size, lines = fit(
+        plain_words(_("C'est gratuit et confidentiel."), bold=True),
+        max_size=11,
+        min_size=8,
+        width=inner,
+    )
+    y = draw_lines(canvas, lines, size=size, center_x=center, top=y, color=ACCENT)
 
-    side = 72 * mm
+    side = 66 * mm
     draw_qr(canvas, matrix, x=center - side / 2, y=y - side, side=side)
     y -= side
     size, lines = fit(
-        plain_words(_("Scannez avec votre téléphone"), bold=True),
-        max_size=12,
-        min_size=9,
+        template_words(_("Scannez ou tapez {link}"), link=content.display_url),
+        max_size=11,
+        min_size=7,
         width=inner,
+        max_lines=2,
     )
-    y = draw_lines(canvas, lines, size=size, center_x=center, top=y) - 3 * mm
+    y = draw_lines(canvas, lines, size=size, center_x=center, top=y) - 2 * mm
 
     size, sentences = fit_group(
-        contact_sentences(content), max_size=13, min_size=9, width=inner, max_lines=2
+        contact_sentences(content), max_size=11, min_size=8, width=inner, max_lines=2
     )
     for lines in sentences:
         y = draw_lines(canvas, lines, size=size, center_x=center, top=y)

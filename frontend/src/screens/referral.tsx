@@ -233,7 +233,10 @@ export default function ReferralScreen({ params }: ScreenProps) {
         <h2>La personne</h2>
         <Facts
           rows={[
-            ['Téléphone', phone],
+            [
+              'Téléphone',
+              phone && data.sms_capable_label ? `${phone} (${data.sms_capable_label})` : phone,
+            ],
             ['E-mail', data.email],
             ['Besoins', needs.map((need) => labelOf(NEED, need)).join(', ')],
             ['À appeler', moments.map((moment) => labelOf(CALL_MOMENT, moment)).join(', ')],
