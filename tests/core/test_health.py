@@ -105,7 +105,14 @@ def test_healthz_is_503_at_once_when_the_database_fails(client, monkeypatch):
     def timed_out(*args, **kwargs):
         raise OperationalError("canceling statement due to statement timeout")
 
+    # SQLite is probed through the request's connection, PostgreSQL through a fresh one: both
+    # fail here (a statement timing out; nothing listening).
     monkeypatch.setattr(connection, "cursor", timed_out)
+    monkeypatch.setattr(
+        health,
+        "_postgres_params",
+        lambda: {"host": "127.0.0.1", "port": 1, "dbname": "relais", "connect_timeout": 2},
+    )
 
     response = client.get("/healthz")
 
