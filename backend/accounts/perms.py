@@ -10,7 +10,8 @@ from django.contrib.auth.models import AnonymousUser
 from rest_framework import permissions
 
 from backend.accounts.enums import Role
-from backend.accounts.models import Membership, User
+from backend.accounts.models import Membership, Territory, User
+from backend.accounts.scoping import ADMIN_ROLE, is_admin
 
 if TYPE_CHECKING:
     # Types only: DRF imports this module while rest_framework.views is still loading.
@@ -23,11 +24,12 @@ _ROLES_ATTRIBUTE = "_relais_territory_roles"
 
 
 def territory_roles(user: User | AnonymousUser, *, refresh: bool = False) -> dict[int, Role]:
-    """`user`'s role in each territory they are a member of: {territory id: role}.
+    """`user`'s role in each territory they are a member of: {territory id: role}; an
+    administrator holds ADMIN_ROLE in every other territory (backend.accounts.scoping).
 
-    One query, then kept on the user object so that predicates checked on every row of a list
-    cost nothing more; `refresh` reads the memberships again. Anonymous and deactivated users
-    have no role anywhere (no query).
+    One query (two for an administrator), then kept on the user object so that predicates
+    checked on every row of a list cost nothing more; `refresh` reads the memberships again.
+    Anonymous and deactivated users have no role anywhere (no query).
     """
     if not (user.is_authenticated and user.is_active):
         return {}
@@ -39,6 +41,9 @@ def territory_roles(user: User | AnonymousUser, *, refresh: bool = False) -> dic
                 "territory_id", "role"
             )
         }
+        if is_admin(user):
+            everywhere = Territory.objects.values_list("id", flat=True)
+            roles = dict.fromkeys(everywhere, ADMIN_ROLE) | roles
         setattr(user, _ROLES_ATTRIBUTE, roles)
     return roles
 
@@ -49,7 +54,8 @@ def territory_role(user: User | AnonymousUser, territory_id: int) -> Role | None
 
 
 def is_staff_member(user: User | AnonymousUser | None) -> bool:
-    """True when `user` is logged in, active, and holds at least one territory membership.
+    """True when `user` is logged in, active, and holds at least one territory membership (or
+    is an administrator, who has a role in every territory).
 
     Reads the memberships afresh (the API calls it once at the start of every request), so the
     roles the predicates read afterwards are this request's.

@@ -1,9 +1,24 @@
 from django.db.models import Prefetch
 
-from backend.accounts.models import Membership, User
+from backend.accounts.models import Membership, Territory, User
+from backend.accounts.scoping import ADMIN_ROLE, is_admin
 
 
 def user_with_memberships(*, user_id: int) -> User:
     return User.objects.prefetch_related(
         Prefetch("memberships", queryset=Membership.objects.select_related("territory"))
     ).get(id=user_id)
+
+
+def memberships_of(user: User) -> list[Membership]:
+    """`user`'s memberships (prefetched by user_with_memberships); an administrator also gets,
+    for every territory they are not a member of, an unsaved one with ADMIN_ROLE: the roles
+    the API grants them (backend.accounts.scoping). One query more for an administrator."""
+    memberships = list(user.memberships.all())
+    if is_admin(user):
+        member_of = {membership.territory_id for membership in memberships}
+        memberships += [
+            Membership(user=user, territory=territory, role=ADMIN_ROLE)
+            for territory in Territory.objects.exclude(id__in=member_of).order_by("name")
+        ]
+    return memberships

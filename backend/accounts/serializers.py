@@ -1,7 +1,11 @@
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from backend.accounts.enums import Role
 from backend.accounts.models import Membership, User
+from backend.accounts.scoping import is_admin
+from backend.accounts.selectors import memberships_of
 
 
 class MembershipSerializer(serializers.ModelSerializer):
@@ -27,10 +31,25 @@ class MembershipSerializer(serializers.ModelSerializer):
 
 
 class MeSerializer(serializers.ModelSerializer):
-    memberships = MembershipSerializer(many=True, read_only=True)
+    memberships = serializers.SerializerMethodField(
+        help_text=_(
+            "Les territoires de la personne et son rôle dans chacun ; pour un administrateur, "
+            "aussi chaque autre territoire, avec le rôle de coordination."
+        )
+    )
     full_name = serializers.CharField(source="get_full_name", read_only=True)
+    is_admin = serializers.SerializerMethodField(
+        help_text=_("Administrateur : voit tous les territoires.")
+    )
+
+    @extend_schema_field(MembershipSerializer(many=True))
+    def get_memberships(self, user) -> list[dict[str, object]]:
+        return list(MembershipSerializer(memberships_of(user), many=True).data)
+
+    def get_is_admin(self, user) -> bool:
+        return is_admin(user)
 
     class Meta:
         model = User
-        fields = ["id", "email", "first_name", "last_name", "full_name", "memberships"]
+        fields = ["id", "email", "first_name", "last_name", "full_name", "is_admin", "memberships"]
         read_only_fields = fields

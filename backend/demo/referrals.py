@@ -24,6 +24,7 @@ from backend.referrals.enums import (
     AttemptOutcome,
     Channel,
     ClosingReason,
+    EventKind,
     FilledBy,
     OrientationOutcome,
     Status,
@@ -215,6 +216,10 @@ def _play(referral, story, *, rng, at, now, structures):
         )
         clock.stamp(step)
     territory = referral.territory
+    moved_at = {
+        event.payload.get("to"): event.at
+        for event in referral.events.filter(kind=EventKind.STATUS_CHANGED)
+    }
     Referral.objects.filter(pk=referral.pk).update(
         created_at=at,
         updated_at=step,
@@ -223,6 +228,8 @@ def _play(referral, story, *, rng, at, now, structures):
             timezone.localdate(at), territory.first_contact_working_days
         ),
         first_contacted_at=first_contact,
+        met_at=moved_at.get(Status.MET.value),
+        oriented_at=moved_at.get(Status.ORIENTED.value),
         closed_at=closed_at,
     )
 

@@ -82,6 +82,11 @@ class Referral(TimeStampedModel):
         _("motif de clôture"), max_length=20, choices=ClosingReason.choices, blank=True
     )
     first_contacted_at = models.DateTimeField(_("premier contact le"), null=True, blank=True)
+    # When the person was first met and first oriented: set by the status move (the lifecycle
+    # only goes forward, so each happens once) and kept through anonymisation, so the funder
+    # indicators read them from the row instead of searching the timeline (README, Benchmarks).
+    met_at = models.DateTimeField(_("rencontrée le"), null=True, blank=True)
+    oriented_at = models.DateTimeField(_("orientée le"), null=True, blank=True)
     closed_at = models.DateTimeField(_("clôturée le"), null=True, blank=True)
     # Attempts in a row that did not reach the person (reset when one does).
     unanswered_attempts = models.PositiveSmallIntegerField(default=0)
@@ -110,8 +115,11 @@ class Referral(TimeStampedModel):
             models.Index(fields=["assigned_to", "status", "territory", "id"]),
             models.Index(fields=["territory", "phone", "created_at"]),
             models.Index(fields=["capteur", "created_at"]),
-            # The dashboard summary's median delay to first contact (README, Benchmarks).
+            # The dashboard summary's median delay to first contact, people met and oriented
+            # in a period (README, Benchmarks).
             models.Index(fields=["first_contacted_at"], name="referral_contacted_idx"),
+            models.Index(fields=["met_at"], name="referral_met_idx"),
+            models.Index(fields=["oriented_at"], name="referral_oriented_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -151,23 +159,6 @@ class ReferralEvent(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
-        indexes = [
-            # The dashboard's "moved to" tests (funnel, top capteurs, kinds): a referral's
-            # status moves, read from the index alone (README, Benchmarks).
-            models.Index(
-                fields=["referral"],
-                include=["payload"],
-                condition=models.Q(kind="status_changed"),
-                name="event_status_move_idx",
-            ),
-            # The dashboard's people met and oriented in a period (status moves by date).
-            models.Index(
-                fields=["at"],
-                include=["referral", "payload"],
-                condition=models.Q(kind="status_changed"),
-                name="event_status_move_at_idx",
-            ),
-        ]
 
     def __str__(self):
         return f"{self.referral_id}: {self.kind}"

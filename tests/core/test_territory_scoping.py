@@ -263,3 +263,78 @@ def test_a_deactivated_member_sees_nothing(api, territory):
     api.force_authenticate(user)
 
     assert api.get(reverse("capteur-list")).status_code == 403
+
+
+# --- the administrator: every territory, as its coordinator sees it -----------------------
+
+
+def admin_user():
+    return UserFactory(is_staff=True, is_superuser=True)
+
+
+@pytest.mark.parametrize(
+    ("name", "kwarg_names"), [(n, k) for n, k, method in scoped_calls() if k and method == "get"]
+)
+def test_an_administrator_reads_any_territorys_object(api, territory, name, kwarg_names):
+    # given a superuser who is a member of no territory
+    api.force_authenticate(admin_user())
+    theirs = objects_of(territory)
+
+    response = api.get(reverse(name, kwargs={k: theirs[k] for k in kwarg_names}))
+
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("name", BY_QUERY)
+def test_an_administrator_reads_any_territorys_dashboard(api, territory, other_territory, name):
+    api.force_authenticate(admin_user())
+    objects_of(other_territory)
+
+    assert api.get(reverse(name), {"territory": other_territory.id}).status_code == 200
+    assert api.get(reverse(name), {"territory": 999999}).status_code == 404
+
+
+def test_an_administrator_lists_every_territorys_referrals_pseudonymised(
+    api, territory, other_territory
+):
+    # given referrals in two territories and a superuser member of neither
+    ours, theirs = ReferralFactory(territory=territory), ReferralFactory(territory=other_territory)
+    api.force_authenticate(admin_user())
+
+    # when they open the territory-wide inbox
+    response = api.get(reverse("referral-list"), {"assigned_to": "all"})
+
+    # then both are there, as a coordinator sees them: no name, no phone
+    rows = response.json()["results"]
+    assert {row["id"] for row in rows} == {ours.id, theirs.id}
+    assert {(row["first_name"], row["phone"]) for row in rows} == {(None, None)}
+
+
+def test_an_administrator_sees_every_territory_in_their_profile(api, territory, other_territory):
+    # given a superuser who is a facilitator in one territory only
+    admin = admin_user()
+    MembershipFactory(user=admin, territory=territory, role="facilitator")
+    api.force_authenticate(admin)
+
+    body = api.get(reverse("auth-me")).json()
+
+    # then their own role holds there, and they coordinate everywhere else
+    assert body["is_admin"] is True
+    assert {(m["territory_id"], m["role"]) for m in body["memberships"]} == {
+        (territory.id, "facilitator"),
+        (other_territory.id, "coordinator"),
+    }
+
+
+@pytest.mark.parametrize(
+    "user",
+    [
+        pytest.param({"is_staff": True}, id="staff-not-superuser"),
+        pytest.param({"is_superuser": True, "is_active": False}, id="deactivated-superuser"),
+    ],
+)
+def test_only_an_active_superuser_is_an_administrator(api, territory, user):
+    objects_of(territory)
+    api.force_authenticate(UserFactory(**user))
+
+    assert api.get(reverse("referral-list")).status_code in {401, 403}

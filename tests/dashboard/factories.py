@@ -52,7 +52,7 @@ def referral_with_history(
     **fields,
 ) -> Referral:
     """A referral received at `received` that went through each stage given, at its time: the
-    rows the intake and triage services leave (status, first contact, closing, one
+    rows the intake and triage services leave (status, first contact, met, oriented, closing, one
     `status_changed` event per move, the capteur's `last_referral_at`), backdated."""
     moves = [
         (status, when)
@@ -68,6 +68,8 @@ def referral_with_history(
     referral = ReferralFactory(
         status=status,
         first_contacted_at=contacted,
+        met_at=met,
+        oriented_at=oriented,
         closed_at=closed,
         closing_reason=reason if closed else "",
         first_contact_due_on=due_on or (timezone.localdate(received) + datetime.timedelta(days=2)),

@@ -194,7 +194,7 @@ def test_indicator_exports_take_a_constant_number_of_queries(
 ):
     # given a small network, then one ten times larger
     dataset.build(territory, other_territory)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         coordinator_api.get(reverse(name), QUARTER)
     for index in range(10):
         capteur = CapteurFactory(territory=territory, partner=True)
@@ -207,7 +207,7 @@ def test_indicator_exports_take_a_constant_number_of_queries(
             )
 
     # then the same number of queries
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         coordinator_api.get(reverse(name), QUARTER)
 
 

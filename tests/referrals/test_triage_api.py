@@ -274,6 +274,31 @@ def test_closing_records_the_reason_and_the_time(facilitator_api, referral):
     assert response.json()["closed_at"] is not None
 
 
+def test_meeting_and_orienting_are_dated_once_for_the_funder_indicators(
+    facilitator_api, referral
+):
+    # given a referral contacted, then met
+    action(facilitator_api, referral, "attempts", {"kind": "call", "outcome": "reached"})
+    action(facilitator_api, referral, "status", {"status": "met"})
+    referral.refresh_from_db()
+    met_at = referral.met_at
+
+    # when it is oriented, then closed
+    action(facilitator_api, referral, "status", {"status": "oriented"})
+    action(
+        facilitator_api, referral, "status", {"status": "closed", "closing_reason": "accompanied"}
+    )
+
+    # then each stage keeps the time of its own move (its timeline's, to the instant)
+    referral.refresh_from_db()
+    moves = {e.payload["to"]: e.at for e in referral.events.filter(kind="status_changed")}
+    second = datetime.timedelta(seconds=1)
+    assert abs(referral.met_at - moves["met"]) < second
+    assert abs(referral.oriented_at - moves["oriented"]) < second
+    assert referral.met_at == met_at
+    assert referral.oriented_at > referral.met_at
+
+
 # --- reassign, notes, orientation --------------------------------------------------------
 
 

@@ -2,12 +2,9 @@
 
 from collections.abc import Iterator
 
-from django.db.models import OuterRef, Subquery
-
 from backend.dashboard.selectors.referrals import scoped_referrals
 from backend.dashboard.selectors.scope import Scope
-from backend.referrals.enums import EventKind, Status
-from backend.referrals.models import Referral, ReferralEvent
+from backend.referrals.models import Referral
 
 # Rows read from the database at a time while the file streams out.
 EXPORT_CHUNK_SIZE = 2000
@@ -30,31 +27,21 @@ EXPORTED_FIELDS = [
     "possible_duplicate_of",
     "first_contact_due_on",
     "first_contacted_at",
+    "met_at",
+    "oriented_at",
     "closed_at",
 ]
 
 
-def _moved_at(status: Status) -> Subquery:
-    return Subquery(
-        ReferralEvent.objects.filter(
-            referral=OuterRef("pk"), kind=EventKind.STATUS_CHANGED, payload__to=status.value
-        )
-        .order_by("at", "id")
-        .values("at")[:1]
-    )
-
-
 def referral_export_rows(scope: Scope) -> Iterator[Referral]:
-    """The referrals received in the period, oldest first, with only EXPORTED_FIELDS loaded
-    and when they were met (`met_at`) and oriented (`oriented_at`). Duplicates included (the
-    export lists referrals, not people; their closing reason says so). One query, read in
-    chunks (`iterator`), so the file streams whatever its size."""
+    """The referrals received in the period, oldest first, with only EXPORTED_FIELDS loaded.
+    Duplicates included (the export lists referrals, not people; their closing reason says
+    so). One query, read in chunks (`iterator`), so the file streams whatever its size."""
     return (
         scoped_referrals(scope)
         .filter(scope.period.instants("created_at"))
         .select_related("territory", "capteur", "code")
         .only(*EXPORTED_FIELDS)
-        .annotate(met_at=_moved_at(Status.MET), oriented_at=_moved_at(Status.ORIENTED))
         .order_by("created_at", "id")
         .iterator(chunk_size=EXPORT_CHUNK_SIZE)
     )

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from backend.accounts.models import Territory
 from backend.capteurs.enums import Stage
 from backend.capteurs.models import Capteur, StageChange
-from backend.dashboard.selectors.referrals import NOT_DUPLICATE, scoped_referrals, status_moves
+from backend.dashboard.selectors.referrals import NOT_DUPLICATE, scoped_referrals
 from backend.dashboard.selectors.scope import (
     Scope,
     add_months,
@@ -29,7 +29,6 @@ from backend.dashboard.selectors.scope import (
     months_of,
 )
 from backend.dashboard.stats import median_durations
-from backend.referrals.enums import ClosingReason, Status
 from backend.visits.enums import VisitStatus
 from backend.visits.models import Visit
 
@@ -170,22 +169,14 @@ def monthly_indicators(scope: Scope) -> list[MonthIndicators]:
         .order_by(),
         contacted="count",
     )
-    add(
-        status_moves(scope)
-        .filter(
-            period.instants("at"),
-            ~Q(referral__closing_reason=ClosingReason.DUPLICATE),
-            payload__to__in=[Status.MET.value, Status.ORIENTED.value],
+    for stage in ("met", "oriented"):
+        add(
+            referrals.filter(period.instants(f"{stage}_at"))
+            .values(**by_month, month=TruncMonth(f"{stage}_at"))
+            .annotate(count=Count("pk"))
+            .order_by(),
+            **{stage: "count"},
         )
-        .values(territory_key=F("referral__territory_id"), month=TruncMonth("at"))
-        .annotate(
-            met=Count("referral", distinct=True, filter=Q(payload__to=Status.MET.value)),
-            oriented=Count("referral", distinct=True, filter=Q(payload__to=Status.ORIENTED.value)),
-        )
-        .order_by(),
-        met="met",
-        oriented="oriented",
-    )
     add(
         Visit.objects.for_user(scope.user)
         .filter(period.days("done_on"), territory_id__in=scope.territory_ids)

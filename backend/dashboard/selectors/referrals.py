@@ -2,19 +2,20 @@
 
 Definitions (docs/indicators.md): a referral closed as a duplicate is the same person counted
 twice, so it is left out of every count of people; a referral is contacted from its first
-contact (`first_contacted_at`), met and oriented from the status moves of its timeline.
+contact (`first_contacted_at`), met and oriented from its first move there (`met_at`,
+`oriented_at`: the lifecycle only goes forward, so each happens once).
 """
 
 import datetime
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncDate, TruncWeek
 
 from backend.dashboard.selectors.scope import Scope, as_local_date
 from backend.dashboard.stats import median_durations
-from backend.referrals.enums import Channel, ClosingReason, EventKind, Status
-from backend.referrals.models import Referral, ReferralEvent
+from backend.referrals.enums import Channel, ClosingReason, Status
+from backend.referrals.models import Referral
 
 # The same person counted twice: out of every count of people (its closing is still shown).
 NOT_DUPLICATE = ~Q(closing_reason=ClosingReason.DUPLICATE)
@@ -30,38 +31,25 @@ def scoped_referrals(scope: Scope) -> QuerySet[Referral]:
     return Referral.objects.for_user(scope.user).filter(territory_id__in=scope.territory_ids)
 
 
-def status_moves(scope: Scope) -> QuerySet[ReferralEvent]:
-    """The status moves of the scope's referrals (their timelines' `status_changed` events)."""
-    return ReferralEvent.objects.for_user(scope.user).filter(
-        referral__territory_id__in=scope.territory_ids, kind=EventKind.STATUS_CHANGED
-    )
-
-
-def moved_to(*statuses: Status) -> Exists:
-    """The referral (the outer row) was moved to one of `statuses` at some point."""
-    return Exists(
-        ReferralEvent.objects.filter(
-            referral=OuterRef("pk"),
-            kind=EventKind.STATUS_CHANGED,
-            payload__to__in=[status.value for status in statuses],
-        )
-    )
-
-
 def reached(stage: Status) -> Q:
     """The referral reached `stage` of new → contacted → met → oriented, or a later one (a
     person oriented on the phone, without a meeting, has reached « met » too)."""
     if stage == Status.NEW:
         return Q()
-    condition = Q(moved_to(*FUNNEL_STAGES[FUNNEL_STAGES.index(stage) :]))
-    if stage == Status.CONTACTED:
+    later = FUNNEL_STAGES[FUNNEL_STAGES.index(stage) :]
+    condition = Q()
+    if Status.CONTACTED in later:
         condition |= Q(first_contacted_at__isnull=False)
+    if Status.MET in later:
+        condition |= Q(met_at__isnull=False)
+    if Status.ORIENTED in later:
+        condition |= Q(oriented_at__isnull=False)
     return condition
 
 
 def referral_counts(scope: Scope) -> dict[str, int]:
-    """Referrals received, contacted and closed (per reason) in the period; the first contacts
-    due in the period, and how many of them were on time. One query."""
+    """Referrals received, contacted, met, oriented and closed (per reason) in the period; the
+    first contacts due in the period, and how many of them were on time. One query."""
     period = scope.period
     received = period.instants("created_at") & NOT_DUPLICATE
     due = (
@@ -75,6 +63,8 @@ def referral_counts(scope: Scope) -> dict[str, int]:
         .filter(
             period.instants("created_at")
             | period.instants("first_contacted_at")
+            | period.instants("met_at")
+            | period.instants("oriented_at")
             | period.instants("closed_at")
             | period.days("first_contact_due_on")
         )
@@ -83,6 +73,8 @@ def referral_counts(scope: Scope) -> dict[str, int]:
             received=Count("pk", filter=received),
             from_landing=Count("pk", filter=received & Q(channel__in=LANDING_CHANNELS)),
             contacted=Count("pk", filter=period.instants("first_contacted_at") & NOT_DUPLICATE),
+            met=Count("pk", filter=period.instants("met_at") & NOT_DUPLICATE),
+            oriented=Count("pk", filter=period.instants("oriented_at") & NOT_DUPLICATE),
             first_contact_due=Count("pk", filter=due),
             first_contact_on_time=Count(
                 "pk", filter=due & Q(first_contact_day__lte=F("first_contact_due_on"))
@@ -91,22 +83,6 @@ def referral_counts(scope: Scope) -> dict[str, int]:
                 f"closed_{reason}": Count("pk", filter=closed & Q(closing_reason=reason))
                 for reason in ClosingReason.values
             },
-        )
-    )
-
-
-def status_move_counts(scope: Scope) -> dict[str, int]:
-    """People met and people oriented in the period (moved to « met », to « oriented »)."""
-    return (
-        status_moves(scope)
-        .filter(
-            scope.period.instants("at"),
-            ~Q(referral__closing_reason=ClosingReason.DUPLICATE),
-            payload__to__in=[Status.MET.value, Status.ORIENTED.value],
-        )
-        .aggregate(
-            met=Count("referral", distinct=True, filter=Q(payload__to=Status.MET.value)),
-            oriented=Count("referral", distinct=True, filter=Q(payload__to=Status.ORIENTED.value)),
         )
     )
 

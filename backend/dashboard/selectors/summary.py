@@ -8,9 +8,8 @@ from backend.referrals.enums import ClosingReason
 
 
 def dashboard_summary(scope: Scope) -> dict[str, Any]:
-    """Referrals, first contacts, capteurs, visits and scans of the scope. Six queries."""
+    """Referrals, first contacts, capteurs, visits and scans of the scope. Five queries."""
     counts = referrals.referral_counts(scope)
-    moves = referrals.status_move_counts(scope)
     median = referrals.first_contact_median(scope)
     scanned = scans.scan_counts(scope)
     closed = [
@@ -23,8 +22,8 @@ def dashboard_summary(scope: Scope) -> dict[str, Any]:
         "referrals": {
             "received": counts["received"],
             "contacted": counts["contacted"],
-            "met": moves["met"],
-            "oriented": moves["oriented"],
+            "met": counts["met"],
+            "oriented": counts["oriented"],
             "closed": sum(
                 row["count"] for row in closed if row["reason"] != ClosingReason.DUPLICATE
             ),

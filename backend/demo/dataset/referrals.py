@@ -221,6 +221,8 @@ class ReferralStream:
         "status",
         "closing_reason",
         "first_contacted_at",
+        "met_at",
+        "oriented_at",
         "closed_at",
         "unanswered_attempts",
         "possible_duplicate_of",
@@ -328,6 +330,7 @@ class ReferralStream:
             self.channel.append(channel_index[channel])
             self.first_need.append(need_index[chosen[0]])
             self.duplicate_of.append(duplicate_of)
+            moved_at = dict(zip(steps, self.step_times(offset), strict=True))
             yield (
                 referral_id,
                 created_at,
@@ -352,6 +355,8 @@ class ReferralStream:
                 status,
                 reason,
                 at(contacted) if contacted else None,
+                at(moved_at[MET]) if MET in moved_at else None,
+                at(moved_at[ORIENTED]) if ORIENTED in moved_at else None,
                 at(last) if status == CLOSED else None,
                 0 if contacted else no_answer,
                 duplicate_of or None,

@@ -80,8 +80,20 @@ def _move(
         referral.closed_at = now
     if to_status == Status.CONTACTED and referral.first_contacted_at is None:
         referral.first_contacted_at = now
+    if to_status == Status.MET:
+        referral.met_at = now
+    if to_status == Status.ORIENTED:
+        referral.oriented_at = now
     referral.save(
-        update_fields=["status", "closing_reason", "closed_at", "first_contacted_at", "updated_at"]
+        update_fields=[
+            "status",
+            "closing_reason",
+            "closed_at",
+            "first_contacted_at",
+            "met_at",
+            "oriented_at",
+            "updated_at",
+        ]
     )
     _event(
         referral,
