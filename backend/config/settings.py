@@ -112,10 +112,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     _db_options = DATABASES["default"].setdefault("OPTIONS", {})
     _db_options["connect_timeout"] = env.int("DATABASE_CONNECT_TIMEOUT", default=5)
     _statement_ms = round(env.float("DATABASE_STATEMENT_TIMEOUT", default=30) * 1000)
+    _server_options = [_db_options.get("options", "")]
     if _statement_ms > 0:
-        _db_options["options"] = " ".join(
-            filter(None, [_db_options.get("options", ""), f"-c statement_timeout={_statement_ms}"])
-        )
+        _server_options.append(f"-c statement_timeout={_statement_ms}")
+    # PostgreSQL's JIT compiles a query the planner finds costly: EXPLAIN ANALYZE of the
+    # dashboard's aggregates at a million referrals showed 0.35-0.6 s of compiling each (make
+    # bench, README). Nothing here runs long enough to repay it; DATABASE_JIT=1 turns it on.
+    if not env.bool("DATABASE_JIT", default=False):
+        _server_options.append("-c jit=off")
+    _db_options["options"] = " ".join(filter(None, _server_options))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts ---------------------------------------------------------------------------

@@ -67,12 +67,4 @@ class Migration(migrations.Migration):
             field=models.DateTimeField(blank=True, null=True, verbose_name='orientée le'),
         ),
         migrations.RunPython(backfill_from_timelines, migrations.RunPython.noop),
-        migrations.AddIndex(
-            model_name='referral',
-            index=models.Index(fields=['met_at'], name='referral_met_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='referral',
-            index=models.Index(fields=['oriented_at'], name='referral_oriented_idx'),
-        ),
     ]
