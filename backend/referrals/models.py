@@ -115,11 +115,14 @@ class Referral(TimeStampedModel):
             models.Index(fields=["assigned_to", "status", "territory", "id"]),
             models.Index(fields=["territory", "phone", "created_at"]),
             models.Index(fields=["capteur", "created_at"]),
-            # The dashboard summary's median delay to first contact, people met and oriented
-            # in a period (README, Benchmarks).
+            # The dashboard summary's counts, each read from the index of its date (people
+            # contacted, met, oriented, closed, first contacts due in the period), and the
+            # median delay to first contact (README, Benchmarks).
             models.Index(fields=["first_contacted_at"], name="referral_contacted_idx"),
             models.Index(fields=["met_at"], name="referral_met_idx"),
             models.Index(fields=["oriented_at"], name="referral_oriented_idx"),
+            models.Index(fields=["closed_at"], name="referral_closed_idx"),
+            models.Index(fields=["first_contact_due_on"], name="referral_due_idx"),
         ]
         constraints = [
             models.CheckConstraint(

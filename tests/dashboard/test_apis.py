@@ -359,7 +359,7 @@ def network_of(territory, size):
 
 # Queries of one request: the member's roles and territories, then the widget's own.
 QUERIES = {
-    "dashboard-summary": 2 + 5,
+    "dashboard-summary": 2 + 8,
     "dashboard-referrals-per-week": 2 + 1,
     "dashboard-funnel": 2 + 1,
     "dashboard-by-capteur-kind": 2 + 2,

@@ -274,9 +274,7 @@ def test_closing_records_the_reason_and_the_time(facilitator_api, referral):
     assert response.json()["closed_at"] is not None
 
 
-def test_meeting_and_orienting_are_dated_once_for_the_funder_indicators(
-    facilitator_api, referral
-):
+def test_meeting_and_orienting_are_dated_once_for_the_funder_indicators(facilitator_api, referral):
     # given a referral contacted, then met
     action(facilitator_api, referral, "attempts", {"kind": "call", "outcome": "reached"})
     action(facilitator_api, referral, "status", {"status": "met"})

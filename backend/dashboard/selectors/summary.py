@@ -8,7 +8,7 @@ from backend.referrals.enums import ClosingReason
 
 
 def dashboard_summary(scope: Scope) -> dict[str, Any]:
-    """Referrals, first contacts, capteurs, visits and scans of the scope. Five queries."""
+    """Referrals, first contacts, capteurs, visits and scans of the scope. Eight queries."""
     counts = referrals.referral_counts(scope)
     median = referrals.first_contact_median(scope)
     scanned = scans.scan_counts(scope)

@@ -19,4 +19,12 @@ class Migration(migrations.Migration):
             model_name='referral',
             index=models.Index(fields=['oriented_at'], name='referral_oriented_idx'),
         ),
+        migrations.AddIndex(
+            model_name='referral',
+            index=models.Index(fields=['closed_at'], name='referral_closed_idx'),
+        ),
+        migrations.AddIndex(
+            model_name='referral',
+            index=models.Index(fields=['first_contact_due_on'], name='referral_due_idx'),
+        ),
     ]
