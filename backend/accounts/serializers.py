@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from backend.accounts.enums import Role
 from backend.accounts.models import Membership, User
+from backend.accounts.selectors import user_has_second_factor
 
 
 class MembershipSerializer(serializers.ModelSerializer):
@@ -26,11 +27,35 @@ class MembershipSerializer(serializers.ModelSerializer):
         ]
 
 
+class SecondFactorStateSerializer(serializers.Serializer):
+    """The user's second factor: on or not, and whether their role requires it."""
+
+    enabled = serializers.SerializerMethodField()
+    required = serializers.SerializerMethodField()
+
+    def get_enabled(self, user) -> bool:
+        return user_has_second_factor(user=user)
+
+    def get_required(self, user) -> bool:
+        # The memberships are prefetched (selectors.user_with_memberships): no query.
+        coordinator = any(m.role == Role.COORDINATOR for m in user.memberships.all())
+        return bool(user.is_staff or user.is_superuser or coordinator)
+
+
 class MeSerializer(serializers.ModelSerializer):
     memberships = MembershipSerializer(many=True, read_only=True)
     full_name = serializers.CharField(source="get_full_name", read_only=True)
+    second_factor = SecondFactorStateSerializer(source="*", read_only=True)
 
     class Meta:
         model = User
-        fields = ["id", "email", "first_name", "last_name", "full_name", "memberships"]
+        fields = [
+            "id",
+            "email",
+            "first_name",
+            "last_name",
+            "full_name",
+            "memberships",
+            "second_factor",
+        ]
         read_only_fields = fields
