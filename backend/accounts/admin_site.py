@@ -7,9 +7,11 @@ password, and which admits only a session verified that way.
 """
 
 from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
+from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from backend.accounts.models import User
 from backend.accounts.services import is_totp_code, normalise_code
 
 
@@ -17,7 +19,7 @@ class AdminLoginForm(OTPAdminAuthenticationForm):
     """django-otp's admin login form, which also finds the device from the code when none is
     chosen: 6 digits, the authenticator app; anything else, a recovery code."""
 
-    def _chosen_device(self, user):
+    def _chosen_device(self, user: User) -> Device | None:
         device = super()._chosen_device(user)
         if device is None:
             code = normalise_code(self.cleaned_data.get("otp_token") or "")

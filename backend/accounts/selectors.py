@@ -12,4 +12,4 @@ def user_with_memberships(*, user_id: int) -> User:
 
 def user_has_second_factor(*, user: User) -> bool:
     """`user` has a confirmed authenticator app (TOTP device) or recovery codes."""
-    return user_has_device(user, confirmed=True)
+    return bool(user_has_device(user, confirmed=True))

@@ -31,7 +31,8 @@ class SecondFactorStateSerializer(serializers.Serializer):
     """The user's second factor: on or not, and whether their role requires it."""
 
     enabled = serializers.SerializerMethodField()
-    required = serializers.SerializerMethodField()
+    # (Field.required is an attribute too: the metaclass takes this field out of it.)
+    required = serializers.SerializerMethodField()  # type: ignore[assignment]
 
     def get_enabled(self, user) -> bool:
         return user_has_second_factor(user=user)

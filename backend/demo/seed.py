@@ -47,7 +47,7 @@ SEED = "relais-demo"
 # published key, demo data only. Add DEMO_TOTP_SECRET to an authenticator app, or print the
 # current code with `manage.py demo_otp_code`.
 DEMO_TOTP_KEY = b"relais-demo-totp-key"
-DEMO_TOTP_SECRET = "OJSWYYLJOMWWIZLNN4WXI33UOAWWWZLZ"  # base32 of DEMO_TOTP_KEY
+DEMO_TOTP_SECRET = "OJSWYYLJOMWWIZLNN4WXI33UOAWWWZLZ"  # noqa: S105 - base32 of DEMO_TOTP_KEY
 DEMO_TOTP_DEVICE = "Démo (clé publiée)"
 
 
