@@ -275,7 +275,7 @@ def test_logging_out_wipes_what_the_phone_kept(phone, referral):
     expect(page.get_by_role("heading", level=1)).to_have_text("Jordan")
 
     page.get_by_role("link", name="Moi").click()
-    page.get_by_role("button", name="Se déconnecter").click()
+    page.get_by_role("button", name="Se déconnecter", exact=True).click()
 
     expect(page).to_have_url(re.compile(r"/app/connexion$"))
     kept = page.evaluate(
