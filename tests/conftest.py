@@ -67,6 +67,10 @@ def coordinator(territory):
     return MembershipFactory(territory=territory, coordinator=True).user
 
 
+# force_authenticate hands DRF a user without a session: it skips the API's authentication,
+# the second-factor rule of coordinators and admins with it (backend.accounts.authentication),
+# as a test of what a coordinator may do inside the API needs. The rule itself is tested with
+# real sessions (tests/accounts/test_otp.py); a session that passed it: log_in_verified.
 @pytest.fixture
 def facilitator_api(api, facilitator):
     api.force_authenticate(facilitator)

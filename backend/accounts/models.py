@@ -1,8 +1,12 @@
+import secrets
+
 import phonenumbers
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
@@ -32,6 +36,10 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra_fields)
 
 
+def new_session_token() -> str:
+    return secrets.token_hex(16)
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """A staff person of the network (facilitator, coordinator or admin). Logs in by email.
 
@@ -45,6 +53,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("accès à l'administration"), default=False)
     is_active = models.BooleanField(_("actif"), default=True)
     date_joined = models.DateTimeField(_("date d'inscription"), default=timezone.now)
+    # Part of every session's auth hash: a new value ends all of the user's sessions at once
+    # ("log out everywhere", services.user_logout_everywhere), as a password change does.
+    session_token = models.CharField(max_length=32, default=new_session_token, editable=False)
 
     objects = UserManager()
 
@@ -64,6 +75,23 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self):
         return self.first_name or self.email
+
+    # Django keeps a hash of the password in the session and logs out a session whose hash
+    # no longer matches; the session token is added to it.
+    _SESSION_HASH_SALT = "relais.accounts.User.session_auth_hash"
+
+    def _session_hash(self, secret=None) -> str:
+        value = f"{self.password}:{self.session_token}"
+        return salted_hmac(
+            self._SESSION_HASH_SALT, value, secret=secret, algorithm="sha256"
+        ).hexdigest()
+
+    def get_session_auth_hash(self):
+        return self._session_hash()
+
+    def get_session_auth_fallback_hash(self):
+        for fallback_secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._session_hash(secret=fallback_secret)
 
 
 # Where SMS may go by default: metropolitan France and the overseas departments and

@@ -74,3 +74,13 @@ class IsStaffMember(permissions.BasePermission):
 
     def has_permission(self, request: "Request", view: "APIView") -> bool:
         return is_staff_member(request.user)
+
+
+def second_factor_required(user: User | AnonymousUser) -> bool:
+    """True for the accounts that must use a second factor (TOTP): coordinators (in any
+    territory) and admins (Django staff or superusers). Facilitators may choose to."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return bool(
+        user.is_staff or user.is_superuser or Role.COORDINATOR in territory_roles(user).values()
+    )

@@ -1,4 +1,5 @@
 from django.db.models import Prefetch
+from django_otp import user_has_device
 
 from backend.accounts.models import Membership, Territory, User
 from backend.accounts.scoping import ADMIN_ROLE, is_admin
@@ -22,3 +23,8 @@ def memberships_of(user: User) -> list[Membership]:
             for territory in Territory.objects.exclude(id__in=member_of).order_by("name")
         ]
     return memberships
+
+
+def user_has_second_factor(*, user: User) -> bool:
+    """`user` has a confirmed authenticator app (TOTP device) or recovery codes."""
+    return bool(user_has_device(user, confirmed=True))

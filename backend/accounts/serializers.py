@@ -5,7 +5,7 @@ from rest_framework import serializers
 from backend.accounts.enums import Role
 from backend.accounts.models import Membership, User
 from backend.accounts.scoping import is_admin
-from backend.accounts.selectors import memberships_of
+from backend.accounts.selectors import memberships_of, user_has_second_factor
 
 
 class MembershipSerializer(serializers.ModelSerializer):
@@ -30,6 +30,22 @@ class MembershipSerializer(serializers.ModelSerializer):
         ]
 
 
+class SecondFactorStateSerializer(serializers.Serializer):
+    """The user's second factor: on or not, and whether their role requires it."""
+
+    enabled = serializers.SerializerMethodField()
+    # (Field.required is an attribute too: the metaclass takes this field out of it.)
+    required = serializers.SerializerMethodField()  # type: ignore[assignment]
+
+    def get_enabled(self, user) -> bool:
+        return user_has_second_factor(user=user)
+
+    def get_required(self, user) -> bool:
+        # The memberships are prefetched (selectors.user_with_memberships): no query.
+        coordinator = any(m.role == Role.COORDINATOR for m in user.memberships.all())
+        return bool(user.is_staff or user.is_superuser or coordinator)
+
+
 class MeSerializer(serializers.ModelSerializer):
     memberships = serializers.SerializerMethodField(
         help_text=_(
@@ -41,6 +57,7 @@ class MeSerializer(serializers.ModelSerializer):
     is_admin = serializers.SerializerMethodField(
         help_text=_("Administrateur : voit tous les territoires.")
     )
+    second_factor = SecondFactorStateSerializer(source="*", read_only=True)
 
     @extend_schema_field(MembershipSerializer(many=True))
     def get_memberships(self, user) -> list[dict[str, object]]:
@@ -51,5 +68,14 @@ class MeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = User
-        fields = ["id", "email", "first_name", "last_name", "full_name", "is_admin", "memberships"]
+        fields = [
+            "id",
+            "email",
+            "first_name",
+            "last_name",
+            "full_name",
+            "is_admin",
+            "memberships",
+            "second_factor",
+        ]
         read_only_fields = fields

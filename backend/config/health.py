@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET
 from kombu import Connection
 from psycopg.conninfo import make_conninfo
 
+from backend.accounts.authentication import is_verified
 from backend.notifications.selectors import outbox_status_counts
 
 # PostgreSQL must answer a fresh connection's SELECT 1 within this many seconds.
@@ -97,7 +98,12 @@ def _broker_status():
 
 def _may_see_details(request: HttpRequest) -> bool:
     user = request.user
-    if user.is_authenticated and user.is_active and (user.is_staff or user.is_superuser):
+    if (
+        user.is_authenticated
+        and user.is_active
+        and (user.is_staff or user.is_superuser)
+        and is_verified(user)  # an admin's session passed the second factor
+    ):
         return True
     token = settings.HEALTHZ_TOKEN
     scheme, _, given = request.headers.get("Authorization", "").partition(" ")

@@ -36,7 +36,8 @@ HEALTHZ_TOKEN: str = env.str("HEALTHZ_TOKEN", default="")
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, on an admin site that asks for a second factor (django-otp).
+    "backend.accounts.apps.RelaisAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -48,6 +49,10 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "phonenumber_field",
+    # Two-factor: TOTP devices (an authenticator app) and static devices (recovery codes).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "backend.core",
     "backend.accounts",
     "backend.capteurs",
@@ -74,6 +79,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Ends a staff session idle too long or older than its absolute lifetime.
+    "backend.accounts.middleware.SessionLifetimeMiddleware",
+    # request.user.is_verified(): the session passed a second factor (django-otp).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -136,6 +145,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Sessions suit shared devices (an office PC, a colleague's phone): a session ends after
+# SESSION_IDLE_MINUTES without a request, and SESSION_ABSOLUTE_HOURS after the login whatever
+# the activity (backend.accounts.middleware). The cookie itself lives as long.
+SESSION_IDLE_TIMEOUT: int = env.int("SESSION_IDLE_MINUTES", default=30) * 60
+SESSION_COOKIE_AGE: int = env.int("SESSION_ABSOLUTE_HOURS", default=12) * 3600
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
@@ -159,6 +173,8 @@ CONTENT_SECURITY_POLICY = (
     "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "
     "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
+# Two-factor (django-otp): the name authenticator apps show next to the code.
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Relais")
 CSRF_FAILURE_VIEW = "backend.public.views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 
@@ -188,7 +204,8 @@ STORAGES = {
 
 # --- REST API ---------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["backend.core.authentication.SessionAuthentication"],
+    # Sessions, plus the second factor coordinators and admins must have passed.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["backend.accounts.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["backend.accounts.perms.IsStaffMember"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
@@ -200,6 +217,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "backend.core.errors.problem_exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         "login": env.str("LOGIN_THROTTLE_RATE", default="10/min"),
+        # Second-factor codes (login step, enrolment, disabling), per address and per account.
+        "otp": env.str("OTP_THROTTLE_RATE", default="10/min"),
         # Public referral form and intake API, per client address and per referral code.
         "referral_ip": env.str("REFERRAL_THROTTLE_RATE_IP", default="20/hour"),
         "referral_code": env.str("REFERRAL_THROTTLE_RATE_CODE", default="30/hour"),

@@ -20,6 +20,8 @@ import phonenumbers
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from faker import Faker
 
 from backend.accounts.enums import Role
@@ -41,6 +43,19 @@ from backend.referrals.notifications import capteur_summaries_create
 # Printed by seed_demo: every demo login uses it. Demo data only, never a real account.
 DEMO_PASSWORD = "relais-demo-2026"  # noqa: S105
 SEED = "relais-demo"
+# The demo coordinator's and admin's authenticator app (two-factor is required for them): a
+# published key, demo data only. Add DEMO_TOTP_SECRET to an authenticator app, or print the
+# current code with `manage.py demo_otp_code`.
+DEMO_TOTP_KEY = b"relais-demo-totp-key"
+DEMO_TOTP_SECRET = "OJSWYYLJOMWWIZLNN4WXI33UOAWWWZLZ"  # noqa: S105 - base32 of DEMO_TOTP_KEY
+DEMO_TOTP_DEVICE = "Démo (clé publiée)"
+
+
+def demo_totp_code() -> str:
+    """The code the demo authenticator app shows now."""
+    return f"{totp(DEMO_TOTP_KEY):06d}"
+
+
 # The capteur whose code the command shows as the example landing page and poster.
 SHOWCASE_CAPTEUR = "Bar-tabac Le Balto"
 
@@ -99,6 +114,7 @@ def seed_users(territory: Territory) -> dict[str, tuple[User, str]]:
                 user.is_staff = user.is_superuser = user.is_active = True
                 user.save(update_fields=["is_staff", "is_superuser", "is_active"])
             label = "superuser (Django admin)"
+            _enrol_demo_app(user)
         else:
             membership, _ = Membership.objects.get_or_create(
                 user=user, territory=territory, defaults={"role": demo.role}
@@ -109,11 +125,23 @@ def seed_users(territory: Territory) -> dict[str, tuple[User, str]]:
                 )
                 membership.save(update_fields=["round_start_latitude", "round_start_longitude"])
             label = f"{Role(membership.role).name.lower()}, {territory.name}"
+            if membership.role == Role.COORDINATOR:
+                _enrol_demo_app(user)
             if demo.sectors:
                 communes = [p.city for p in data.PLACES.values() if p.sector in demo.sectors]
                 label += f" ({', '.join(communes)})"
         users[demo.key] = (user, label)
     return users
+
+
+def _enrol_demo_app(user: User) -> None:
+    """Two-factor is required for coordinators and admins: the demo ones have the published
+    demo authenticator app (once; an app enrolled since in the PWA stays too)."""
+    TOTPDevice.objects.update_or_create(
+        user=user,
+        name=DEMO_TOTP_DEVICE,
+        defaults={"key": DEMO_TOTP_KEY.hex(), "confirmed": True},
+    )
 
 
 # --- Capteurs -----------------------------------------------------------------------------

@@ -1,7 +1,11 @@
 import datetime
+import time
 
 import factory
 from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import TOTP, hotp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from backend.accounts.enums import Role
 from backend.accounts.models import Membership, Territory, User
@@ -56,3 +60,37 @@ class MembershipFactory(factory.django.DjangoModelFactory):
                 lambda: timezone.localdate() + datetime.timedelta(days=7)
             )
         )
+
+
+class TOTPDeviceFactory(factory.django.DjangoModelFactory):
+    """A confirmed authenticator app (TOTP, django-otp's defaults: 6 digits every 30 s)."""
+
+    class Meta:
+        model = TOTPDevice
+
+    user = factory.SubFactory(UserFactory)
+    name = "Application d'authentification"
+    confirmed = True
+
+
+def totp_code(device: TOTPDevice) -> str:
+    """The code `device`'s app shows now, computed as the app does (RFC 6238); the next one
+    when the current one was already used (a code works once)."""
+    device.refresh_from_db()
+    step = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    step.time = time.time()
+    counter = max(step.t(), device.last_t + 1)
+    return f"{hotp(device.bin_key, counter, digits=device.digits):0{device.digits}d}"
+
+
+def log_in_verified(client, user, device: TOTPDevice | None = None) -> TOTPDevice:
+    """Logs `client` (Django's or DRF's test client) in as `user` with a session that passed
+    the second factor, enrolling an authenticator app for `user` if needed."""
+    device = device or (
+        TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDeviceFactory(user=user)
+    )
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device

@@ -1,6 +1,12 @@
 import pytest
 
-from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
+from tests.accounts.factories import (
+    DEFAULT_PASSWORD,
+    TOTPDeviceFactory,
+    UserFactory,
+    log_in_verified,
+    totp_code,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -18,9 +24,11 @@ def test_the_admin_login_is_throttled_like_the_api_login(client):
 
 def test_an_admin_logs_in(client):
     admin = UserFactory(is_staff=True, is_superuser=True)
+    device = TOTPDeviceFactory(user=admin)
 
     response = client.post(
-        "/admin/login/?next=/admin/", {"username": admin.email, "password": DEFAULT_PASSWORD}
+        "/admin/login/?next=/admin/",
+        {"username": admin.email, "password": DEFAULT_PASSWORD, "otp_token": totp_code(device)},
     )
 
     assert response.status_code == 302
@@ -35,7 +43,7 @@ def test_admin_pages_of_every_model_render(client):
     admin = UserFactory(is_staff=True, is_superuser=True)
     referral = ReferralFactory()
     StructureFactory(territory=referral.territory)
-    client.force_login(admin)
+    log_in_verified(client, admin)
 
     # when / then
     for url in [
@@ -57,7 +65,7 @@ def test_the_referral_admin_shows_no_personal_data(client):
 
     admin = UserFactory(is_staff=True, is_superuser=True)
     referral = ReferralFactory(first_name="Zéphyrine", note="Je dors dehors.")
-    client.force_login(admin)
+    log_in_verified(client, admin)
 
     page = client.get(f"/admin/referrals/referral/{referral.id}/change/").content.decode()
 
@@ -65,3 +73,30 @@ def test_the_referral_admin_shows_no_personal_data(client):
     assert "Je dors dehors" not in page
     assert str(referral.phone) not in page
     assert referral.phone.as_national not in page
+
+
+def test_the_admin_asks_an_admin_for_the_code_of_their_app(client):
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    device = TOTPDeviceFactory(user=admin)
+
+    password_only = client.post(
+        "/admin/login/?next=/admin/", {"username": admin.email, "password": DEFAULT_PASSWORD}
+    )
+    with_code = client.post(
+        "/admin/login/?next=/admin/",
+        {"username": admin.email, "password": DEFAULT_PASSWORD, "otp_token": totp_code(device)},
+    )
+
+    assert password_only.status_code == 200  # the form again, with an error
+    assert with_code.status_code == 302
+    assert client.get("/admin/").status_code == 200
+
+
+def test_an_admin_without_an_app_cannot_open_the_admin(client):
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin)  # a password-only session (the PWA's, say)
+
+    response = client.get("/admin/")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")

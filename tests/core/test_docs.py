@@ -3,7 +3,7 @@ only otherwise (production's default); Swagger UI runs under the site's CSP."""
 
 import pytest
 
-from tests.accounts.factories import UserFactory
+from tests.accounts.factories import UserFactory, log_in_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -67,7 +67,7 @@ def test_a_facilitator_reads_the_schema_and_docs_when_private(
 
 
 def test_a_django_staff_user_reads_the_schema_when_private(client, docs_private):
-    client.force_login(UserFactory(is_staff=True))
+    log_in_verified(client, UserFactory(is_staff=True))  # staff: with their second factor
 
     assert client.get("/api/schema/").status_code == 200
 

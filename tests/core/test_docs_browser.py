@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
+from tests.accounts.factories import DEFAULT_PASSWORD, TOTPDeviceFactory, UserFactory, totp_code
 
 CHROMIUM = Path("/usr/bin/chromium")
 
@@ -56,10 +56,12 @@ def test_the_admin_renders_under_the_csp(page):
     user = UserFactory(is_staff=True, is_superuser=True)
     user.set_password(DEFAULT_PASSWORD)
     user.save()
+    device = TOTPDeviceFactory(user=user)
 
     page.goto("/admin/login/")
     page.fill("input[name=username]", user.email)
     page.fill("input[name=password]", DEFAULT_PASSWORD)
+    page.fill("input[name=otp_token]", totp_code(device))
     page.click("input[type=submit]")
     page.locator("#site-name").wait_for()
 

@@ -10,7 +10,7 @@ from django.db import OperationalError, connection
 
 from backend.config import health
 from backend.config.health import postgres_answers
-from tests.accounts.factories import UserFactory
+from tests.accounts.factories import UserFactory, log_in_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +31,7 @@ def closed_port():
 
 @pytest.fixture
 def operator_client(client):
-    client.force_login(UserFactory(is_staff=True))
+    log_in_verified(client, UserFactory(is_staff=True))
     return client
 
 
@@ -223,3 +223,15 @@ def test_the_postgresql_probe_keeps_the_url_s_ssl_options(monkeypatch):
 
     assert params["sslmode"] == "require"
     assert "options" not in params and "pool" not in params
+
+
+def test_an_admin_session_without_the_second_factor_gets_the_verdict_only(client):
+    client.force_login(UserFactory(is_staff=True))
+
+    assert set(client.get("/healthz").json()) == set(client_anonymous_verdict())
+
+
+def client_anonymous_verdict():
+    from django.test import Client
+
+    return Client().get("/healthz").json()

@@ -12,7 +12,7 @@ from django.conf import settings as django_settings
 
 from backend.public.http import PUBLIC_CSP
 from backend.pwa.views import CONTENT_SECURITY_POLICY as PWA_CSP
-from tests.accounts.factories import UserFactory
+from tests.accounts.factories import UserFactory, log_in_verified
 from tests.capteurs.factories import CapteurFactory, ReferralCodeFactory
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +22,7 @@ CSP = "Content-Security-Policy"
 
 @pytest.fixture
 def admin_client(client):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    log_in_verified(client, UserFactory(is_staff=True, is_superuser=True))
     return client
 
 

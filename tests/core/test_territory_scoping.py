@@ -22,7 +22,17 @@ pytestmark = pytest.mark.django_db
 # Endpoints anyone may call (they open or prepare a session).
 PUBLIC = {"auth-login", "auth-csrf", "referral-intake"}
 # Endpoints about the logged-in user, not about a territory's data.
-SELF = {"auth-logout", "auth-me", "auth-availability", "visit-calendar-feed"}
+SELF = {
+    "auth-logout",
+    "auth-logout-all",
+    "auth-me",
+    "auth-availability",
+    "auth-otp-verify",
+    "auth-otp-enrolment",
+    "auth-otp-enrolment-confirm",
+    "auth-otp-disable",
+    "visit-calendar-feed",
+}
 # Territory-owned endpoints, each with the URL arguments naming an object.
 SCOPED = {
     "capteur-list": [],

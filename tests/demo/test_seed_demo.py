@@ -310,3 +310,23 @@ def test_the_demo_territory_has_a_round_start(seeded):
         43.3812,
         -0.6297,
     )
+
+
+@pytest.mark.django_db
+def test_the_demo_coordinator_logs_in_with_the_published_demo_code(seeded, settings):
+    from rest_framework.test import APIClient
+
+    settings.PASSWORD_HASHERS = FAST_HASHERS
+    coordinator = next(demo for demo in DEMO_USERS if demo.role == Role.COORDINATOR)
+    client = APIClient()
+
+    step = client.post(
+        "/api/v1/auth/login/", {"email": coordinator.email, "password": DEMO_PASSWORD}
+    )
+    code = io.StringIO()
+    call_command("demo_otp_code", stdout=code)
+    verified = client.post("/api/v1/auth/otp/verify/", {"code": code.getvalue().strip()})
+
+    assert step.json()["second_factor"] == "otp_required"
+    assert verified.status_code == 200
+    assert "demo_otp_code" in seeded

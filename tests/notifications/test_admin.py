@@ -5,7 +5,7 @@ import pytest
 from backend.notifications.enums import Channel, NotificationStatus
 from backend.notifications.models import Notification, SmsOptOut
 from backend.referrals.enums import ReferralTemplate
-from tests.accounts.factories import UserFactory
+from tests.accounts.factories import UserFactory, log_in_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -14,7 +14,7 @@ CHANGELIST = "/admin/notifications/notification/"
 
 @pytest.fixture
 def admin_client(client):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    log_in_verified(client, UserFactory(is_staff=True, is_superuser=True))
     return client
 
 
@@ -141,7 +141,7 @@ def test_resend_needs_the_change_permission(client):
 
     viewer = UserFactory(is_staff=True)
     viewer.user_permissions.add(Permission.objects.get(codename="view_notification"))
-    client.force_login(viewer)
+    log_in_verified(client, viewer)
     failed = sms(NotificationStatus.FAILED)
 
     assert client.get(CHANGELIST).status_code == 200

@@ -6,13 +6,19 @@ import re
 import shutil
 
 import pytest
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 from pytest_django.live_server_helper import LiveServer
 
 from backend.capteurs.models import Capteur, ReferralCode
 from backend.core.models import IdempotentRequest
 from backend.referrals.models import ContactAttempt, Referral, ReferralEvent
-from tests.accounts.factories import MembershipFactory, TerritoryFactory
+from tests.accounts.factories import (
+    MembershipFactory,
+    TerritoryFactory,
+    TOTPDeviceFactory,
+    totp_code,
+)
 from tests.capteurs.factories import CapteurFactory
 from tests.pwa.conftest import CHROMIUM, PASSWORD, PHONE
 from tests.referrals.factories import ReferralFactory
@@ -269,7 +275,7 @@ def test_logging_out_wipes_what_the_phone_kept(phone, referral):
     expect(page.get_by_role("heading", level=1)).to_have_text("Jordan")
 
     page.get_by_role("link", name="Moi").click()
-    page.get_by_role("button", name="Se déconnecter").click()
+    page.get_by_role("button", name="Se déconnecter", exact=True).click()
 
     expect(page).to_have_url(re.compile(r"/app/connexion$"))
     kept = page.evaluate(
@@ -362,3 +368,91 @@ def test_a_new_version_is_offered_not_forced(chromium, deployable, facilitator, 
     assert page.evaluate("() => window.beforeUpdate") is None  # reloaded
     assert page.evaluate("() => navigator.serviceWorker.getRegistration().then((r) => !r.waiting)")
     phone.close()
+
+
+@pytest.fixture
+def coordinator():
+    territory = TerritoryFactory(name="Ouest Béarn", slug="ouest-bearn")
+    user = MembershipFactory(
+        territory=territory, coordinator=True, user__email="coordination@relais.test"
+    ).user
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+def test_a_coordinator_logs_in_with_the_code_of_their_app(phone, coordinator, shoot):
+    device = TOTPDeviceFactory(user=coordinator)
+    page = phone.new_page()
+
+    # given the password step
+    page.goto("/app/")
+    page.get_by_label("Adresse e-mail").fill(coordinator.email)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+
+    # then a code is asked, on a numeric keyboard the phone may fill from its apps
+    code = page.get_by_label("Code à 6 chiffres")
+    expect(code).to_have_attribute("inputmode", "numeric")
+    expect(code).to_have_attribute("autocomplete", "one-time-code")
+    expect(page.get_by_role("button", name="Utiliser un code de secours")).to_be_visible()
+    assert_thumb_friendly(page)
+    shoot(page, "13-login-code")
+
+    # when they type the code their app shows
+    code.fill(totp_code(device))
+    page.get_by_role("button", name="Valider").click()
+
+    # then they are in
+    expect(page.get_by_role("heading", level=1)).to_have_text("Orientations du territoire")
+    assert page.request.get("/api/v1/auth/me/").status == 200
+
+
+def test_a_coordinator_without_an_app_enrols_at_login_then_logs_out_everywhere(
+    phone, chromium, live_server, coordinator, shoot
+):
+    page = phone.new_page()
+    page.goto("/app/")
+    page.get_by_label("Adresse e-mail").fill(coordinator.email)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+
+    # given they are sent to the enrolment
+    expect(page.get_by_text("Votre rôle demande une double authentification")).to_be_visible()
+    page.get_by_role("button", name="Activer la double authentification").click()
+    qr = page.get_by_role("img", name="QR code à scanner avec l’application d’authentification")
+    expect(qr).to_be_visible()
+    page.wait_for_function("() => [...document.images].every((img) => img.naturalWidth > 0)")
+    shoot(page, "14-enrolment-qr")
+
+    # when they confirm with the code of the app they scanned it with
+    device = TOTPDevice.objects.get(user=coordinator)
+    page.get_by_label("Code affiché par l’application").fill(totp_code(device))
+    page.get_by_role("button", name="Confirmer").click()
+
+    # then the recovery codes are shown once, and they are in
+    codes = page.get_by_role("list", name="Codes de secours").get_by_role("listitem")
+    expect(codes).to_have_count(10)
+    shoot(page, "15-recovery-codes")
+    page.get_by_role("button", name="J’ai noté mes codes").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Orientations du territoire")
+
+    # when, from another device too, they log out of every device
+    other = chromium.new_context(base_url=live_server.url)
+    other_page = other.new_page()
+    other_page.request.get("/api/v1/auth/csrf/")
+    token = next(c["value"] for c in other.cookies() if c["name"] == "csrftoken")
+    other_page.request.post(
+        "/api/v1/auth/login/",
+        data={"email": coordinator.email, "password": PASSWORD},
+        headers={"X-CSRFToken": token},
+    )
+    page.get_by_role("link", name="Moi").click()
+    expect(page.get_by_text("Activée : après le mot de passe")).to_be_visible()
+    page.get_by_role("button", name="Se déconnecter de tous les appareils").click()
+
+    # then both sessions are over
+    expect(page).to_have_url(re.compile(r"/app/connexion$"))
+    assert page.request.get("/api/v1/auth/me/").status == 401
+    assert other_page.request.get("/api/v1/auth/me/").status == 401
+    other.close()

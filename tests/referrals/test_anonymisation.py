@@ -26,7 +26,7 @@ from backend.referrals.models import AccessLog, ContactAttempt, Orientation, Ref
 from backend.referrals.services import privacy, triage
 from backend.referrals.services.audit import referral_access_record
 from backend.referrals.tasks import anonymise_expired
-from tests.accounts.factories import TerritoryFactory, UserFactory
+from tests.accounts.factories import TerritoryFactory, UserFactory, log_in_verified
 from tests.capteurs.factories import CapteurFactory
 from tests.notifications.factories import NotificationFactory, freeze, paris
 from tests.referrals.factories import ReferralFactory
@@ -352,7 +352,7 @@ def test_the_counts_stay_identical_after_the_retention_job(clock, territory):
 
 @pytest.fixture
 def admin_client(client):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    log_in_verified(client, UserFactory(is_staff=True, is_superuser=True))
     return client
 
 

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from backend.capteurs.models import StageChange
 from backend.visits.models import Visit, VisitEvent
-from tests.accounts.factories import MembershipFactory, UserFactory
+from tests.accounts.factories import MembershipFactory, UserFactory, log_in_verified
 from tests.capteurs.factories import CapteurFactory
 from tests.conftest import problem_errors
 from tests.visits.factories import VisitFactory
@@ -391,7 +391,7 @@ def test_a_cancelled_visit_cannot_be_done_nor_cancelled_again(facilitator_api, c
 
 def test_the_admin_lists_visits_and_shows_their_history(client, facilitator_api, visit):
     action(facilitator_api, visit, "reschedule", {"planned_on": (TODAY() + 5 * DAY).isoformat()})
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    log_in_verified(client, UserFactory(is_staff=True, is_superuser=True))
 
     listing = client.get("/admin/visits/visit/?status__exact=planned")
     page = client.get(f"/admin/visits/visit/{visit.id}/change/")

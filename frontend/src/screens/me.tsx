@@ -1,7 +1,12 @@
-/** Me: my availability (away until a date), the actions waiting or refused, logging out. */
+/**
+ * Me: my availability (away until a date), the actions waiting or refused, two-factor
+ * authentication, logging out (of this phone, or of every device).
+ */
 import { useState } from 'preact/hooks';
 
+import { CodeField, errorText, OtpEnrolment } from '../components/otp';
 import { Chip, Notice, PageTitle } from '../components/ui';
+import * as accounts from '../lib/api/accounts';
 import { facilitatorTerritories, setAvailability, type Membership } from '../lib/api/accounts';
 import { ApiError, NetworkError } from '../lib/api/client';
 import { useApp } from '../lib/app-context';
@@ -78,6 +83,8 @@ export default function Me() {
         )}
       </div>
 
+      <SecondFactor />
+
       <div class="block">
         <h2>Se déconnecter</h2>
         <p class="muted">
@@ -109,8 +116,125 @@ export default function Me() {
             Se déconnecter
           </button>
         )}
+        <LogoutEverywhere />
       </div>
     </section>
+  );
+}
+
+function LogoutEverywhere() {
+  const { logout, online } = useApp();
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+
+  async function run() {
+    setBusy(true);
+    setError('');
+    try {
+      await accounts.logoutEverywhere();
+      await logout(); // this phone is wiped as by a plain logout
+    } catch (caught) {
+      setError(errorText(caught));
+      setBusy(false);
+    }
+  }
+
+  return (
+    <>
+      <p class="muted">
+        Un téléphone perdu, un ordinateur partagé : fermez la session partout où ce compte est
+        connecté.
+      </p>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      <button
+        type="button"
+        class="button block danger-outline"
+        disabled={busy || !online}
+        onClick={() => void run()}
+      >
+        Se déconnecter de tous les appareils
+      </button>
+    </>
+  );
+}
+
+function SecondFactor() {
+  const { me, setMe, notify, online } = useApp();
+  const [code, setCode] = useState('');
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+  const { enabled, required } = me.second_factor;
+
+  async function disable(event: Event) {
+    event.preventDefault();
+    setBusy(true);
+    setError('');
+    try {
+      setMe(await accounts.disableOtp(code.trim()));
+      setCode('');
+      notify('Double authentification désactivée.');
+    } catch (caught) {
+      setError(errorText(caught));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <div class="block">
+      <h2>Double authentification</h2>
+      {enabled ? (
+        <form class="form" onSubmit={(event) => void disable(event)}>
+          <p>
+            Activée : après le mot de passe, Relais demande le code de votre application
+            d’authentification.
+          </p>
+          {required && (
+            <p class="muted">
+              Votre rôle l’exige : après l’avoir désactivée (téléphone changé), il faudra en activer
+              une nouvelle.
+            </p>
+          )}
+          <CodeField label="Code pour la désactiver" value={code} onInput={setCode} />
+          {error && (
+            <p class="error" role="alert">
+              {error}
+            </p>
+          )}
+          <button type="submit" class="button block" disabled={busy || !online || !code}>
+            Désactiver
+          </button>
+        </form>
+      ) : (
+        <>
+          <p>
+            {required
+              ? 'Votre rôle demande une double authentification : activez-la.'
+              : 'Facultative : après le mot de passe, Relais demandera un code de votre téléphone.'}
+          </p>
+          <OtpEnrolment
+            onDone={() =>
+              void accounts
+                .me()
+                .then((fresh) => {
+                  setMe(fresh);
+                  notify('Double authentification activée.');
+                })
+                .catch((caught: unknown) => setError(errorText(caught)))
+            }
+          />
+          {error && (
+            <p class="error" role="alert">
+              {error}
+            </p>
+          )}
+        </>
+      )}
+    </div>
   );
 }
 

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 
-from backend.demo.seed import DEMO_PASSWORD, seed_demo
+from backend.demo.seed import DEMO_PASSWORD, DEMO_TOTP_SECRET, demo_totp_code, seed_demo
 
 
 class Command(BaseCommand):
@@ -59,3 +59,8 @@ class Command(BaseCommand):
         width = max(len(user.email) for user, _ in result.users)
         for user, label in result.users:
             out.write(f"  {user.email:<{width}}  {user.get_full_name()}: {label}")
+        out.write(
+            "  The coordinator and the admin give a second factor after the password: the code "
+            f"of an authenticator app holding the demo key {DEMO_TOTP_SECRET}, or from "
+            f"`manage.py demo_otp_code` (now: {demo_totp_code()})."
+        )
