@@ -280,7 +280,7 @@ class Stack:
     def start_worker(self):
         self.worker = self._honcho(["worker"]).start()
         self.worker_starts += 1
-        self._wait_for_log("worker", f"ready.", occurrence=self.worker_starts)
+        self._wait_for_log("worker", "ready.", occurrence=self.worker_starts)
 
     def kill_worker(self):
         """SIGKILL to the worker's whole process group (main process and pool children): a
@@ -342,6 +342,7 @@ class Seeded:
     code_token: str
     facilitator_email: str
     facilitator_phone: str
+    facilitator_first_name: str
 
 
 def seed() -> Seeded:
@@ -359,6 +360,7 @@ def seed() -> Seeded:
         code_token=code.token,
         facilitator_email=facilitator.email,
         facilitator_phone=str(facilitator.phone),
+        facilitator_first_name=facilitator.first_name,
     )
 
 
@@ -456,13 +458,30 @@ def _sms_rows(references):
 
     close_old_connections()
     now = timezone.now()
-    rows = Notification.objects.filter(
-        referral__pseudonym__in=references, channel=Channel.SMS
-    ).values_list("id", "referral__pseudonym", "status", "provider_id", "not_before")
+    by_pk = {_pk(reference): reference for reference in references}
+    rows = Notification.objects.filter(referral__in=list(by_pk), channel=Channel.SMS).values_list(
+        "id", "referral_id", "status", "provider_id", "not_before"
+    )
     return [
-        (pk, ref, status, provider_id, not_before is None or not_before <= now)
-        for pk, ref, status, provider_id, not_before in rows
+        (pk, by_pk[referral_id], status, provider_id, not_before is None or not_before <= now)
+        for pk, referral_id, status, provider_id, not_before in rows
     ]
+
+
+def _pk(reference: str) -> int:
+    """A referral's id from its reference (R-<year>-<id>, Referral.pseudonym)."""
+    return int(reference.rsplit("-", 1)[1])
+
+
+def _latest_reference() -> str:
+    from django.db import close_old_connections
+
+    from backend.referrals.models import Referral
+
+    close_old_connections()
+    latest = Referral.objects.order_by("-pk").first()
+    check(latest is not None, "no referral stored")
+    return latest.pseudonym
 
 
 def _settled(rows) -> bool:
@@ -537,9 +556,11 @@ def stack_drill(*, database_url, workdir: Path, seeded: Seeded, restore=True) ->
         try:
             stack.start()
             landed = submit_public_form(stack.base_url, seeded.code_token, n=1)
-            reference = re.search(r"R-[0-9A-Z]{4,}", landed)
-            check(reference is not None, "the confirmation page shows no reference")
-            references = [reference[0]]
+            check(
+                seeded.facilitator_first_name in landed,
+                "the confirmation page does not say who calls back",
+            )
+            references = [_latest_reference()]
             sms = exactly_once_report(references, fake)
             check(not sms["problems"], f"SMS: {sms['problems']}")
             alert = [m for m in fake.messages() if m.form["To"] == seeded.facilitator_phone]
@@ -573,13 +594,16 @@ def restore_drill(*, database_url, workdir: Path, seeded: Seeded, fake) -> dict:
     dump = workdir / "relais.dump"
     started = time.monotonic()
     subprocess.run(  # noqa: S603 - fixed arguments
-        ["pg_dump", "--format=custom", f"--file={dump}", f"--dbname={database_url}"],
+        [_tool("pg_dump"), "--format=custom", f"--file={dump}", f"--dbname={database_url}"],
         check=True,
     )
     create_database(restored_url)
     try:
         subprocess.run(  # noqa: S603 - fixed arguments
-            ["pg_restore", "--no-owner", "--exit-on-error", f"--dbname={restored_url}", str(dump)],
+            [
+                _tool("pg_restore"),
+                *("--no-owner", "--exit-on-error", f"--dbname={restored_url}", str(dump)),
+            ],
             check=True,
         )
         stack = Stack(database_url=restored_url, workdir=workdir, fake=fake)
@@ -675,7 +699,13 @@ def _stored(references) -> int:
     from backend.referrals.models import Referral
 
     close_old_connections()
-    return Referral.objects.filter(pseudonym__in=references).count()
+    return Referral.objects.filter(pk__in=[_pk(r) for r in references]).count()
+
+
+def _tool(name) -> str:
+    path = shutil.which(name)
+    check(path is not None, f"{name} is not on PATH")
+    return str(path)
 
 
 # --- databases -------------------------------------------------------------------------------
@@ -705,7 +735,8 @@ def drop_database(database_url):
 
     name = urlsplit(database_url).path.lstrip("/")
     with _admin_connect(database_url) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
+        conn.execute(drop.format(sql.Identifier(name)))
 
 
 def main(argv=None) -> int:
