@@ -210,7 +210,9 @@ class Stack:
     def log_path(self) -> Path:
         return self.workdir / "stack.log"
 
-    def env(self) -> dict:
+    @staticmethod
+    def base_env() -> dict:
+        """The caller's environment without its Relais configuration, the venv on PATH."""
         env = {
             key: value
             for key, value in os.environ.items()
@@ -222,10 +224,16 @@ class Stack:
         }
         env.update(
             PATH=f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-            DJANGO_SETTINGS_MODULE="backend.config.settings",
-            PYTHONUNBUFFERED="1",
             DEBUG="0",
             SECRET_KEY=SECRET_KEY,
+        )
+        return env
+
+    def env(self) -> dict:
+        env = self.base_env()
+        env.update(
+            DJANGO_SETTINGS_MODULE="backend.config.settings",
+            PYTHONUNBUFFERED="1",
             ALLOWED_HOSTS="127.0.0.1,localhost",
             PUBLIC_BASE_URL=self.base_url,
             SECURE_COOKIES="0",
@@ -620,7 +628,7 @@ def restore_drill(*, database_url, workdir: Path, seeded: Seeded, fake) -> dict:
     return {"counts": counts, "seconds": round(time.monotonic() - started, 1)}
 
 
-def outage_drill(*, database_url, workdir: Path, seeded: Seeded, submissions=36) -> dict:
+def outage_drill(*, database_url, workdir: Path, seeded: Seeded, max_submissions=40) -> dict:
     """Referrals under load; Redis stopped; the worker killed while Twilio holds a send's
     answer; both restarted. Every submission stored, every SMS accepted exactly once."""
     from tests.notifications.fake_twilio import FakeTwilio
@@ -633,50 +641,57 @@ def outage_drill(*, database_url, workdir: Path, seeded: Seeded, submissions=36)
             stack.start()
             references: list[str] = []
             lock = threading.Lock()
-            counter = iter(range(10_000, 10_000 + submissions))
+            numbers = iter(range(10_000, 10_000 + max_submissions))
             stop_load = threading.Event()
 
-            def submit_one():
-                with lock:
-                    n = next(counter, None)
-                if n is None:
-                    stop_load.set()
-                    return
-                reference = submit_intake(stack.base_url, seeded.code_token, n=n)
-                with lock:
-                    references.append(reference)
-
-            def load(share):
-                for _ in range(share):
-                    if stop_load.is_set():
+            def load():
+                """One client submitting referrals until the drill is over (or the cap)."""
+                while not stop_load.is_set():
+                    with lock:
+                        n = next(numbers, None)
+                    if n is None:
                         return
-                    submit_one()
-                    time.sleep(0.1)
+                    reference = submit_intake(stack.base_url, seeded.code_token, n=n)
+                    with lock:
+                        references.append(reference)
+                    time.sleep(0.4)
 
             with ThreadPoolExecutor(max_workers=3) as pool:
-                futures = [pool.submit(load, submissions) for _ in range(3)]
-                # Under load, Twilio starts holding its answers: the worker is mid-send...
-                fake.hold_next(3, seconds=HOLD_SECONDS)
-                check(fake.wait_for_held(timeout=20), "no send was in flight")
+                futures = [pool.submit(load) for _ in range(3)]
+                while len(references) < 9:  # the load is on
+                    check(not any(f.done() for f in futures), "a client gave up")
+                    time.sleep(0.1)
+                # Under load, Twilio holds its answers: both of the worker's processes are
+                # mid-send, one message accepted (its sid not answered yet), one not yet...
+                fake.hold_next(1, seconds=HOLD_SECONDS, accept_first=True)
+                fake.hold_next(1, seconds=HOLD_SECONDS, accept_first=False)
+                check(fake.wait_for_held(2, timeout=20), "the worker was not mid-send")
                 # ...when Redis stops (every queued task is lost with it)...
                 stack.redis.stop()
-                # ...and the worker dies, its send's answer still on the way.
+                # ...and the worker dies, both answers still on the way.
                 in_flight = fake.held
+                killed_at = _now()
                 stack.kill_worker()
                 report["sends_in_flight_at_kill"] = in_flight
-                check(in_flight > 0, "the kill did not land mid-send")
+                check(in_flight == 2, "the kill did not land mid-send")
                 with lock:
                     report["submitted_before_outage"] = len(references)
                 time.sleep(2)  # referrals keep coming while Redis and the worker are down
+                # The dead worker's claims: the accepted message's row learnt its sid from
+                # Twilio's status callback; the other is left `sending`, for the sweep.
+                claims = _claims_left(since=killed_at)
                 with lock:
                     report["submitted_during_outage"] = (
                         len(references) - report["submitted_before_outage"]
                     )
+                check(report["submitted_during_outage"] > 0, "no referral during the outage")
                 stack.redis.start()  # empty: nothing was saved
                 stack.start_worker()
+                time.sleep(1)
+                stop_load.set()
                 for future in futures:
                     future.result(timeout=60)
-            check(len(references) == submissions, f"{len(references)} of {submissions} taken")
+            submissions = len(references)
             check(len(set(references)) == submissions, "two submissions got one reference")
             stored = _stored(references)
             check(stored == submissions, f"{stored} of {submissions} submissions stored")
@@ -685,12 +700,55 @@ def outage_drill(*, database_url, workdir: Path, seeded: Seeded, submissions=36)
             report["sms"] = exactly_once_report(references, fake)
             check(not report["sms"]["problems"], f"SMS: {report['sms']['problems']}")
             report["status_callbacks"] = len(fake.callbacks)
+            # The sweep settled the stale claim: sent again, once, on a second attempt.
+            check(claims, "the killed worker left no claim in `sending` for the sweep")
+            report["stale_claims"] = _settled_claims(claims)
+            for claim in report["stale_claims"]:
+                check(
+                    claim["status"] == "sent" and claim["attempts"] == 2,
+                    f"a stale claim was not sent again: {claim}",
+                )
         except BaseException:
             print(stack.log_tail(), file=sys.stderr)
             raise
         finally:
             stack.stop()
     return report
+
+
+def _now():
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+def _claims_left(*, since) -> list[int]:
+    """Outbox rows still claimed (`sending`) without a provider id, claimed before `since`."""
+    from django.db import close_old_connections
+
+    from backend.notifications.enums import NotificationStatus
+    from backend.notifications.models import Notification
+
+    close_old_connections()
+    return list(
+        Notification.objects.filter(
+            status=NotificationStatus.SENDING, provider_id="", updated_at__lte=since
+        ).values_list("id", flat=True)
+    )
+
+
+def _settled_claims(pks) -> list[dict]:
+    from django.db import close_old_connections
+
+    from backend.notifications.models import Notification
+
+    close_old_connections()
+    return [
+        {"outbox": pk, "status": status, "attempts": attempts}
+        for pk, status, attempts in Notification.objects.filter(pk__in=pks).values_list(
+            "id", "status", "attempts"
+        )
+    ]
 
 
 def _stored(references) -> int:

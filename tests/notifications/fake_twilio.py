@@ -20,6 +20,8 @@ import base64
 import email.utils
 import json
 import re
+import select
+import socket
 import threading
 import time
 import uuid
@@ -60,8 +62,10 @@ class _Plan:
     message: str = "Internal Server Error"
     hang_count: int = 0
     hang_seconds: float = 0.0
-    hold_count: int = 0
     hold_seconds: float = 0.0
+    # One entry per request to hold: True accepts it first, False only if the client is still
+    # there when the hold ends (a client gone meanwhile: the message never existed).
+    holds: list = field(default_factory=list)
 
 
 @dataclass
@@ -139,11 +143,13 @@ class FakeTwilio:
             self._plan.hang_count = count
             self._plan.hang_seconds = min(float(seconds), MAX_HANG_SECONDS)
 
-    def hold_next(self, count, *, seconds):
-        """The next `count` messages are accepted at once, their answer held `seconds` (at
-        most MAX_HANG_SECONDS)."""
+    def hold_next(self, count, *, seconds, accept_first=True):
+        """The next `count` requests are held `seconds` (at most MAX_HANG_SECONDS). With
+        `accept_first`, the message is accepted (recorded, its callback sent) before the hold:
+        a client killed meanwhile never learns its sid. Without, it is accepted after the hold
+        only if the client still waits: a client killed meanwhile sent nothing."""
         with self._lock:
-            self._plan.hold_count = count
+            self._plan.holds += [accept_first] * count
             self._plan.hold_seconds = min(float(seconds), MAX_HANG_SECONDS)
 
     # --- observation -----------------------------------------------------------------------
@@ -159,11 +165,11 @@ class FakeTwilio:
                 self._arrived.wait(remaining)
             return list(self.requests)
 
-    def wait_for_held(self, *, timeout=15.0) -> bool:
-        """Waits until an answer is being held (a client is mid-request)."""
+    def wait_for_held(self, count=1, *, timeout=15.0) -> bool:
+        """Waits until `count` requests are being held (clients mid-request)."""
         deadline = time.monotonic() + timeout
         with self._arrived:
-            while self.held == 0:
+            while self.held < count:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     return False
@@ -187,11 +193,11 @@ class FakeTwilio:
             if self._plan.count > 0:
                 self._plan.count -= 1
                 error = (self._plan.status, self._plan.code, self._plan.message)
-            hold = 0.0
-            if error is None and self._plan.hold_count > 0:
-                self._plan.hold_count -= 1
+            hold, accept_first = 0.0, True
+            if error is None and self._plan.holds:
+                accept_first = self._plan.holds.pop(0)
                 hold = self._plan.hold_seconds
-            return hang, error, hold
+            return hang, error, hold, accept_first
 
     def _holding(self, delta):
         with self._arrived:
@@ -277,13 +283,22 @@ class _Handler(BaseHTTPRequestHandler):
             record(401)
             return self._json(401, _error(20003, "Authenticate", 401))
 
-        hang, error, hold = fake._take_plan()
+        hang, error, hold, accept_first = fake._take_plan()
         if hang:
             time.sleep(hang)
         if error:
             status, code, message = error
             record(status)
             return self._json(status, _error(code, message, status))
+        if hold and not accept_first:
+            fake._holding(+1)
+            try:
+                time.sleep(hold)
+            finally:
+                fake._holding(-1)
+            if self._client_gone():
+                return record(499)  # nginx's "client closed request": no message created
+            hold = 0.0
 
         sid = "SM" + uuid.uuid4().hex
         now = email.utils.formatdate(usegmt=True)
@@ -327,6 +342,16 @@ class _Handler(BaseHTTPRequestHandler):
                 "uri": f"/2010-04-01/Accounts/{fake.account_sid}/Messages/{sid}.json",
             },
         )
+
+    def _client_gone(self) -> bool:
+        """True when the client closed its connection (a killed process's socket reads EOF)."""
+        readable, _, _ = select.select([self.connection], [], [], 0)
+        if not readable:
+            return False
+        try:
+            return self.connection.recv(1, socket.MSG_PEEK) == b""
+        except OSError:
+            return True
 
     def _json(self, status, payload):
         body = json.dumps(payload).encode()
