@@ -48,7 +48,7 @@ FACILITATOR_PASSWORD = "drill-facilitator-password"  # noqa: S105 - a throwaway 
 # that path's duplicate is tested in tests/notifications), and a claim is stale well after
 # the longest live send: the sweep never takes a send in flight from a live worker.
 TWILIO_TIMEOUT = 6
-HOLD_SECONDS = 4.0
+HOLD_SECONDS = 5.0
 STALE_SECONDS = 10
 READY_TIMEOUT = 30.0
 SETTLE_TIMEOUT = 40.0
@@ -663,15 +663,17 @@ def outage_drill(*, database_url, workdir: Path, seeded: Seeded, max_submissions
                     time.sleep(0.1)
                 # Under load, Twilio holds its answers: both of the worker's processes are
                 # mid-send, one message accepted (its sid not answered yet), one not yet...
+                # (Every send is held from now on, so that both processes soon wait at once.)
                 fake.hold_next(1, seconds=HOLD_SECONDS, accept_first=True)
-                fake.hold_next(1, seconds=HOLD_SECONDS, accept_first=False)
-                check(fake.wait_for_held(2, timeout=20), "the worker was not mid-send")
+                fake.hold_next(max_submissions * 2, seconds=HOLD_SECONDS, accept_first=False)
+                check(fake.wait_for_held(2, timeout=30), "the worker was not mid-send")
                 # ...when Redis stops (every queued task is lost with it)...
                 stack.redis.stop()
                 # ...and the worker dies, both answers still on the way.
                 in_flight = fake.held
                 killed_at = _now()
                 stack.kill_worker()
+                fake.stop_holding()
                 report["sends_in_flight_at_kill"] = in_flight
                 check(in_flight == 2, "the kill did not land mid-send")
                 with lock:

@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from django.conf import global_settings
 from django.db import connection
 
 from deploy import drill
@@ -48,7 +49,9 @@ def collected_static():
 
 
 @pytest.fixture
-def seeded(db):
+def seeded(db, settings):
+    # The stack hashes with production's hashers, not the tests' fast MD5.
+    settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS
     return drill.seed()
 
 

@@ -152,6 +152,11 @@ class FakeTwilio:
             self._plan.holds += [accept_first] * count
             self._plan.hold_seconds = min(float(seconds), MAX_HANG_SECONDS)
 
+    def stop_holding(self):
+        """Forgets the holds not started yet (those in progress run their course)."""
+        with self._lock:
+            self._plan.holds.clear()
+
     # --- observation -----------------------------------------------------------------------
 
     def wait_for_requests(self, count, *, timeout=15.0) -> list:
