@@ -268,9 +268,7 @@ NOTIFICATION_RETRY_BASE_SECONDS: int = env.int("NOTIFICATION_RETRY_BASE_SECONDS"
 # stale (more than the deliver task's 45 s time limit), when an enqueued row is enqueued again.
 # Production keeps the defaults; the drill (deploy/drill.py) shortens them to run in a minute.
 NOTIFICATION_SWEEP_SECONDS: float = env.float("NOTIFICATION_SWEEP_SECONDS", default=60)
-NOTIFICATION_SENDING_STALE_SECONDS: int = env.int(
-    "NOTIFICATION_SENDING_STALE_SECONDS", default=600
-)
+NOTIFICATION_SENDING_STALE_SECONDS: int = env.int("NOTIFICATION_SENDING_STALE_SECONDS", default=600)
 NOTIFICATION_PENDING_RESEND_SECONDS: int = env.int(
     "NOTIFICATION_PENDING_RESEND_SECONDS", default=120
 )

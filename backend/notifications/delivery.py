@@ -31,7 +31,6 @@ from backend.notifications.sms import PermanentSmsError, TransientSmsError, get_
 logger = logging.getLogger(__name__)
 
 
-
 def sending_stale_after() -> datetime.timedelta:
     """How long a claim may last before the sweep settles it (10 min; settings
     NOTIFICATION_SENDING_STALE_SECONDS). Must exceed the longest live send (the task's time
@@ -43,6 +42,7 @@ def pending_resend_after() -> datetime.timedelta:
     """How long an enqueued row waits before the sweep enqueues it again (2 min; settings
     NOTIFICATION_PENDING_RESEND_SECONDS): its task is on its way until then."""
     return datetime.timedelta(seconds=settings.NOTIFICATION_PENDING_RESEND_SECONDS)
+
 
 # Every try counts, whoever started it (the task's retries or the sweep): a row never loops.
 MAX_ATTEMPTS = 6
