@@ -109,7 +109,6 @@ bench: install
 # The stack drills (deploy/README.md, "Drills"): each in a database of its own on the local
 # PostgreSQL and its own redis-server. `make test` runs them too (tests/deploy, PostgreSQL).
 drill: install
-	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) deploy/drill.py stack
 	$(PY) deploy/drill.py outage
 
