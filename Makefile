@@ -21,7 +21,7 @@ FRONTEND_DEPS := $(FRONTEND)/node_modules/.relais-installed
 API_SOURCES := $(shell find backend -name '*.py' -not -path '*/migrations/*' 2>/dev/null)
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: install run test lint format bench clean frontend frontend-schema frontend-test browser
+.PHONY: install run test lint format bench clean frontend frontend-schema frontend-test browser drill
 
 $(UV):
 	@command -v $(PYTHON_BOOT) >/dev/null || { echo "Python 3.11 is required ($(PYTHON_BOOT))"; exit 1; }
@@ -105,6 +105,12 @@ BENCH_TERRITORIES ?= 4
 bench: install
 	BENCH_REFERRALS=$(BENCH_REFERRALS) BENCH_CAPTEURS=$(BENCH_CAPTEURS) \
 	  BENCH_TERRITORIES=$(BENCH_TERRITORIES) tests/bench/bench.sh
+
+# The stack drills (deploy/README.md, "Drills"): each in a database of its own on the local
+# PostgreSQL and its own redis-server. `make test` runs them too (tests/deploy, PostgreSQL).
+drill: install
+	$(PY) deploy/drill.py stack
+	$(PY) deploy/drill.py outage
 
 clean:
 	rm -rf $(VENV) $(TOOLS) var $(FRONTEND)/node_modules $(FRONTEND)/dist

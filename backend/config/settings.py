@@ -293,11 +293,19 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
 # Retries of a failed notification wait this × 2^n seconds (30 s, 1, 2, 4, 8 min).
 NOTIFICATION_RETRY_BASE_SECONDS: int = env.int("NOTIFICATION_RETRY_BASE_SECONDS", default=30)
+# The outbox sweep (notifications.delivery): how often it runs, when a claim ("sending") is
+# stale (more than the deliver task's 45 s time limit), when an enqueued row is enqueued again.
+# Production keeps the defaults; the drill (deploy/drill.py) shortens them to run in a minute.
+NOTIFICATION_SWEEP_SECONDS: float = env.float("NOTIFICATION_SWEEP_SECONDS", default=60)
+NOTIFICATION_SENDING_STALE_SECONDS: int = env.int("NOTIFICATION_SENDING_STALE_SECONDS", default=600)
+NOTIFICATION_PENDING_RESEND_SECONDS: int = env.int(
+    "NOTIFICATION_PENDING_RESEND_SECONDS", default=120
+)
 # The beat schedule, in one place (a test checks every entry names a registered task).
 CELERY_BEAT_SCHEDULE = {
     "notifications-sweep": {
         "task": "notifications.sweep_pending",
-        "schedule": 60.0,
+        "schedule": NOTIFICATION_SWEEP_SECONDS,
     },
     "referrals-coordinator-digest": {
         "task": "referrals.send_coordinator_digests",

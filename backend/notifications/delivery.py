@@ -3,7 +3,7 @@
 A row is claimed by moving it from pending to sending in one UPDATE; only the claimer sends,
 so a task delivered twice sends once. The provider's message id is written the moment Twilio
 answers, before anything else happens to the row. A worker that dies mid-send leaves the row in
-sending; after SENDING_STALE_AFTER the sweep looks at it:
+sending; after sending_stale_after() the sweep looks at it:
 - with a provider id (Twilio accepted it: our write or its status callback says so), the
   message left our hands: the row is marked sent, never sent again;
 - without one, the row goes back to pending and is sent again. That is the accepted risk: a
@@ -30,8 +30,20 @@ from backend.notifications.sms import PermanentSmsError, TransientSmsError, get_
 
 logger = logging.getLogger(__name__)
 
-SENDING_STALE_AFTER = datetime.timedelta(minutes=10)
-PENDING_RESEND_AFTER = datetime.timedelta(minutes=2)
+
+def sending_stale_after() -> datetime.timedelta:
+    """How long a claim may last before the sweep settles it (10 min; settings
+    NOTIFICATION_SENDING_STALE_SECONDS). Must exceed the longest live send (the task's time
+    limit), or the sweep would hand a send in flight to another worker."""
+    return datetime.timedelta(seconds=settings.NOTIFICATION_SENDING_STALE_SECONDS)
+
+
+def pending_resend_after() -> datetime.timedelta:
+    """How long an enqueued row waits before the sweep enqueues it again (2 min; settings
+    NOTIFICATION_PENDING_RESEND_SECONDS): its task is on its way until then."""
+    return datetime.timedelta(seconds=settings.NOTIFICATION_PENDING_RESEND_SECONDS)
+
+
 # Every try counts, whoever started it (the task's retries or the sweep): a row never loops.
 MAX_ATTEMPTS = 6
 
@@ -180,11 +192,11 @@ def sweep_candidates(now: datetime.datetime, limit: int) -> list[int]:
     is known) is sent, the others go back to pending. Then lists the pending rows to enqueue
     again (broker down, worker lost), at most `limit`, oldest first.
 
-    Skips rows enqueued less than PENDING_RESEND_AFTER ago (their task is on its way) and rows
+    Skips rows enqueued less than pending_resend_after() ago (their task is on its way) and rows
     waiting for a retry or for the morning.
     """
     stale = Notification.objects.filter(
-        status=NotificationStatus.SENDING, updated_at__lt=now - SENDING_STALE_AFTER
+        status=NotificationStatus.SENDING, updated_at__lt=now - sending_stale_after()
     )
     left_our_hands = stale.exclude(provider_id="")
     left_our_hands.filter(sent_at__isnull=True).update(sent_at=now)
@@ -193,7 +205,7 @@ def sweep_candidates(now: datetime.datetime, limit: int) -> list[int]:
     return list(
         Notification.objects.filter(status=NotificationStatus.PENDING)
         .exclude(not_before__gt=now)
-        .exclude(enqueued_at__gt=now - PENDING_RESEND_AFTER)
+        .exclude(enqueued_at__gt=now - pending_resend_after())
         .order_by("id")
         .values_list("id", flat=True)[:limit]
     )

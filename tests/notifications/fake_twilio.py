@@ -3,7 +3,11 @@
 It answers `POST /2010-04-01/Accounts/<sid>/Messages.json` like Twilio (201 and a message
 resource with a fresh "SM…" sid), records every request (path, form fields, Basic auth user)
 and can be told to fail: answer 500 (or any error, e.g. 400/21211) for the next N requests, or
-hang for a few seconds (a bounded sleep) so that a client timeout is exercised.
+hang for a few seconds (a bounded sleep) so that a client timeout is exercised. `hold_next`
+accepts a message at once (recorded, its status callback sent) and holds the answer: a client
+killed meanwhile never learns the sid, as with Twilio when a worker dies mid-send. With
+`status_callbacks=True` it posts a signed "sent" callback to each accepted message's
+StatusCallback URL, as Twilio does.
 
     with FakeTwilio(account_sid="AC…", auth_token="…") as fake:
         settings.TWILIO_API_BASE_URL = fake.url
@@ -16,6 +20,8 @@ import base64
 import email.utils
 import json
 import re
+import select
+import socket
 import threading
 import time
 import uuid
@@ -56,6 +62,10 @@ class _Plan:
     message: str = "Internal Server Error"
     hang_count: int = 0
     hang_seconds: float = 0.0
+    hold_seconds: float = 0.0
+    # One entry per request to hold: True accepts it first, False only if the client is still
+    # there when the hold ends (a client gone meanwhile: the message never existed).
+    holds: list = field(default_factory=list)
 
 
 @dataclass
@@ -63,11 +73,16 @@ class FakeTwilio:
     account_sid: str = "AC" + "0" * 32
     auth_token: str = "fake-auth-token"
     requests: list = field(default_factory=list)
+    # Post Twilio's "sent" status callback (signed with auth_token) for each accepted message.
+    status_callbacks: bool = False
+    callback_delay: float = 0.2
 
     def __post_init__(self):
         self._lock = threading.Lock()
         self._arrived = threading.Condition(self._lock)
         self._plan = _Plan()
+        self.held = 0  # answers being held right now (hold_next)
+        self.callbacks: list = []  # (outbox url, HTTP status or the error's name)
         self._server = None
         self._thread = None
 
@@ -128,6 +143,20 @@ class FakeTwilio:
             self._plan.hang_count = count
             self._plan.hang_seconds = min(float(seconds), MAX_HANG_SECONDS)
 
+    def hold_next(self, count, *, seconds, accept_first=True):
+        """The next `count` requests are held `seconds` (at most MAX_HANG_SECONDS). With
+        `accept_first`, the message is accepted (recorded, its callback sent) before the hold:
+        a client killed meanwhile never learns its sid. Without, it is accepted after the hold
+        only if the client still waits: a client killed meanwhile sent nothing."""
+        with self._lock:
+            self._plan.holds += [accept_first] * count
+            self._plan.hold_seconds = min(float(seconds), MAX_HANG_SECONDS)
+
+    def stop_holding(self):
+        """Forgets the holds not started yet (those in progress run their course)."""
+        with self._lock:
+            self._plan.holds.clear()
+
     # --- observation -----------------------------------------------------------------------
 
     def wait_for_requests(self, count, *, timeout=15.0) -> list:
@@ -140,6 +169,17 @@ class FakeTwilio:
                     break
                 self._arrived.wait(remaining)
             return list(self.requests)
+
+    def wait_for_held(self, count=1, *, timeout=15.0) -> bool:
+        """Waits until `count` requests are being held (clients mid-request)."""
+        deadline = time.monotonic() + timeout
+        with self._arrived:
+            while self.held < count:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._arrived.wait(remaining)
+            return True
 
     def messages(self) -> list:
         """The requests that created a message (answered 201)."""
@@ -158,7 +198,48 @@ class FakeTwilio:
             if self._plan.count > 0:
                 self._plan.count -= 1
                 error = (self._plan.status, self._plan.code, self._plan.message)
-            return hang, error
+            hold, accept_first = 0.0, True
+            if error is None and self._plan.holds:
+                accept_first = self._plan.holds.pop(0)
+                hold = self._plan.hold_seconds
+            return hang, error, hold, accept_first
+
+    def _holding(self, delta):
+        with self._arrived:
+            self.held += delta
+            self._arrived.notify_all()
+
+    def _send_status_callback(self, url, sid, form):
+        """Twilio's status callback: form-encoded, signed over the URL and the parameters."""
+        from urllib.parse import urlencode
+        from urllib.request import Request, urlopen
+
+        from twilio.request_validator import RequestValidator
+
+        params = {
+            "AccountSid": self.account_sid,
+            "MessageSid": sid,
+            "SmsSid": sid,
+            "MessageStatus": "sent",
+            "SmsStatus": "sent",
+            "To": form.get("To", ""),
+            "ApiVersion": "2010-04-01",
+        }
+        signature = RequestValidator(self.auth_token).compute_signature(url, params)
+        request = Request(  # noqa: S310 - the URL is the app's own, on 127.0.0.1 in tests
+            url,
+            data=urlencode(params).encode(),
+            headers={"X-Twilio-Signature": signature},
+            method="POST",
+        )
+        time.sleep(self.callback_delay)
+        try:
+            with urlopen(request, timeout=5) as response:  # noqa: S310 - as above
+                outcome = response.status
+        except Exception as exc:  # the app may be down: Twilio would retry, we record it
+            outcome = type(exc).__name__
+        with self._lock:
+            self.callbacks.append((url, outcome))
 
     def _record(self, request):
         with self._arrived:
@@ -207,17 +288,38 @@ class _Handler(BaseHTTPRequestHandler):
             record(401)
             return self._json(401, _error(20003, "Authenticate", 401))
 
-        hang, error = fake._take_plan()
+        hang, error, hold, accept_first = fake._take_plan()
         if hang:
             time.sleep(hang)
         if error:
             status, code, message = error
             record(status)
             return self._json(status, _error(code, message, status))
+        if hold and not accept_first:
+            fake._holding(+1)
+            try:
+                time.sleep(hold)
+            finally:
+                fake._holding(-1)
+            if self._client_gone():
+                return record(499)  # nginx's "client closed request": no message created
+            hold = 0.0
 
         sid = "SM" + uuid.uuid4().hex
         now = email.utils.formatdate(usegmt=True)
         record(201, sid)
+        if fake.status_callbacks and form.get("StatusCallback"):
+            threading.Thread(
+                target=fake._send_status_callback,
+                args=(form["StatusCallback"], sid, form),
+                daemon=True,
+            ).start()
+        if hold:
+            fake._holding(+1)
+            try:
+                time.sleep(hold)
+            finally:
+                fake._holding(-1)
         self._json(
             201,
             {
@@ -245,6 +347,16 @@ class _Handler(BaseHTTPRequestHandler):
                 "uri": f"/2010-04-01/Accounts/{fake.account_sid}/Messages/{sid}.json",
             },
         )
+
+    def _client_gone(self) -> bool:
+        """True when the client closed its connection (a killed process's socket reads EOF)."""
+        readable, _, _ = select.select([self.connection], [], [], 0)
+        if not readable:
+            return False
+        try:
+            return self.connection.recv(1, socket.MSG_PEEK) == b""
+        except OSError:
+            return True
 
     def _json(self, status, payload):
         body = json.dumps(payload).encode()

@@ -355,6 +355,28 @@ def test_a_stale_claim_without_provider_id_is_sent_again(territory, twilio, cloc
     assert [form["To"] for form in twilio.sent] == [dead.recipient]
 
 
+def test_the_sweep_waits_as_long_as_the_configured_claim_lifetime(
+    territory, twilio, clock, settings
+):
+    # given claims 30 s and 90 s old, and claims that go stale after a minute (the drill's
+    # NOTIFICATION_SENDING_STALE_SECONDS; production waits 10 minutes)
+    settings.NOTIFICATION_SENDING_STALE_SECONDS = 60
+    alive = NotificationFactory(territory=territory, status=NotificationStatus.SENDING)
+    dead = NotificationFactory(territory=territory, status=NotificationStatus.SENDING)
+    for row, age in ((alive, 30), (dead, 90)):
+        Notification.objects.filter(pk=row.pk).update(
+            updated_at=clock.now - datetime.timedelta(seconds=age),
+            enqueued_at=clock.now - datetime.timedelta(minutes=11),
+        )
+
+    assert sweep(now=clock.now) == 1
+
+    # only the stale one is sent again; the live worker's send is left alone
+    assert reload(alive).status == NotificationStatus.SENDING
+    assert reload(dead).status == NotificationStatus.SENT
+    assert [form["To"] for form in twilio.sent] == [dead.recipient]
+
+
 # --- email ------------------------------------------------------------------------------------
 
 
