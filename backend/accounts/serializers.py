@@ -1,3 +1,5 @@
+from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from backend.accounts.enums import Role
@@ -26,11 +28,24 @@ class MembershipSerializer(serializers.ModelSerializer):
         ]
 
 
+class MapTilesSerializer(serializers.Serializer):
+    """The map's tile server, when the deployment set one (settings.MAP_TILES_URL)."""
+
+    url = serializers.CharField(help_text="A Leaflet URL template, or empty: no tiles.")
+    attribution = serializers.CharField()
+
+
 class MeSerializer(serializers.ModelSerializer):
     memberships = MembershipSerializer(many=True, read_only=True)
     full_name = serializers.CharField(source="get_full_name", read_only=True)
+    map_tiles = serializers.SerializerMethodField()
+
+    @extend_schema_field(MapTilesSerializer)
+    def get_map_tiles(self, user) -> dict[str, str]:
+        # The app's one deployment setting: read with the profile it already loads at start.
+        return {"url": settings.MAP_TILES_URL, "attribution": settings.MAP_TILES_ATTRIBUTION}
 
     class Meta:
         model = User
-        fields = ["id", "email", "first_name", "last_name", "full_name", "memberships"]
+        fields = ["id", "email", "first_name", "last_name", "full_name", "memberships", "map_tiles"]
         read_only_fields = fields

@@ -149,6 +149,12 @@ CONTENT_SECURITY_POLICY = (
     "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "
     "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
+# The coordinator's map: a tile server's URL template (`https://tiles.example.org/{z}/{x}/{y}.png`,
+# `{s}` for subdomains), off by default: without it the map draws the capteurs on a blank
+# background and no third party is ever contacted. When set, the PWA's CSP allows that host's
+# images (backend.pwa.views); the attribution is shown in the map's corner (the tiles' licence).
+MAP_TILES_URL: str = env.str("MAP_TILES_URL", default="")
+MAP_TILES_ATTRIBUTION: str = env.str("MAP_TILES_ATTRIBUTION", default="")
 CSRF_FAILURE_VIEW = "backend.public.views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 
