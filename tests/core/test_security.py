@@ -10,8 +10,8 @@ import sys
 import pytest
 from django.conf import settings as django_settings
 
-from backend.public.http import PUBLIC_CSP
 from backend.core.security import tile_source
+from backend.public.http import PUBLIC_CSP
 from backend.pwa.views import content_security_policy
 from tests.accounts.factories import UserFactory
 from tests.capteurs.factories import CapteurFactory, ReferralCodeFactory
