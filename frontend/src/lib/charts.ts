@@ -10,7 +10,8 @@ export function niceMax(value: number): number {
   const power = 10 ** Math.floor(Math.log10(value));
   for (const step of [1, 2, 2.5, 5, 10]) {
     const candidate = step * power;
-    if (candidate >= value) return Number.isInteger(value) ? Math.max(1, Math.ceil(candidate)) : candidate;
+    if (candidate >= value)
+      return Number.isInteger(value) ? Math.max(1, Math.ceil(candidate)) : candidate;
   }
   return 10 * power;
 }
@@ -58,7 +59,10 @@ export function share(part: number, total: number): number {
   return Math.min(100, Math.max(0, (part / total) * 100));
 }
 
-const percentFormat = new Intl.NumberFormat('fr-FR', { style: 'percent', maximumFractionDigits: 0 });
+const percentFormat = new Intl.NumberFormat('fr-FR', {
+  style: 'percent',
+  maximumFractionDigits: 0,
+});
 const numberFormat = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 1 });
 
 /** 0.8342 → "83 %"; null (nothing to divide) → "—". */
@@ -123,7 +127,11 @@ export function monthsOf(period: Period): Period {
 
 /** A period that reads well: "du 8 sept. au 3 déc. 2026". */
 export function periodLabel(period: Period): string {
-  const format = new Intl.DateTimeFormat('fr-FR', { day: 'numeric', month: 'short', year: 'numeric' });
+  const format = new Intl.DateTimeFormat('fr-FR', {
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+  });
   const asDate = (value: string) => {
     const [y, m, d] = value.split('-').map(Number);
     return new Date(y ?? 1970, (m ?? 1) - 1, d ?? 1);
