@@ -2,6 +2,7 @@
 
 import datetime
 from collections.abc import Iterable
+from typing import Any
 
 from django.db.models import (
     BooleanField,
@@ -152,7 +153,9 @@ def orientation_get(*, user: User, pk: int) -> Orientation:
     )
 
 
-def facilitator_memberships(*, territory_ids: Iterable[int] | QuerySet) -> QuerySet[Membership]:
+def facilitator_memberships(
+    *, territory_ids: Iterable[int] | QuerySet[Any, Any]
+) -> QuerySet[Membership]:
     """The memberships of the active facilitators of these territories: whom referrals may be
     given to (reassignment_targets) and the load table (facilitator_load_list)."""
     return Membership.objects.filter(
