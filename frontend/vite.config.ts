@@ -59,6 +59,10 @@ export default defineConfig({
         // The shell and every screen's chunk: the whole app opens offline. Icons come in
         // through includeManifestIcons (listing them here too would precache them twice).
         globPatterns: ['**/*.{js,css,html}'],
+        // But the coordinator's screen "Le réseau" and its map (Leaflet, ~45 KB gzipped): a
+        // facilitator's phone never downloads them; a coordinator loads them when opening it
+        // (on a laptop, online: its figures come from the network anyway).
+        globIgnores: ['**/assets/reseau-*', '**/assets/capteur-map-*'],
         navigateFallback: `${BASE}index.html`,
         navigateFallbackAllowlist: [/^\/app\//],
         // Take control of the page on the first visit, so that it works offline at once;

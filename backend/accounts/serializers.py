@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -46,6 +47,13 @@ class SecondFactorStateSerializer(serializers.Serializer):
         return bool(user.is_staff or user.is_superuser or coordinator)
 
 
+class MapTilesSerializer(serializers.Serializer):
+    """The map's tile server, when the deployment set one (settings.MAP_TILES_URL)."""
+
+    url = serializers.CharField(help_text="A Leaflet URL template, or empty: no tiles.")
+    attribution = serializers.CharField()
+
+
 class MeSerializer(serializers.ModelSerializer):
     memberships = serializers.SerializerMethodField(
         help_text=_(
@@ -58,6 +66,7 @@ class MeSerializer(serializers.ModelSerializer):
         help_text=_("Administrateur : voit tous les territoires.")
     )
     second_factor = SecondFactorStateSerializer(source="*", read_only=True)
+    map_tiles = serializers.SerializerMethodField()
 
     @extend_schema_field(MembershipSerializer(many=True))
     def get_memberships(self, user) -> list[dict[str, object]]:
@@ -65,6 +74,11 @@ class MeSerializer(serializers.ModelSerializer):
 
     def get_is_admin(self, user) -> bool:
         return is_admin(user)
+
+    @extend_schema_field(MapTilesSerializer)
+    def get_map_tiles(self, user) -> dict[str, str]:
+        # The app's one deployment setting: read with the profile it already loads at start.
+        return {"url": settings.MAP_TILES_URL, "attribution": settings.MAP_TILES_ATTRIBUTION}
 
     class Meta:
         model = User
@@ -77,5 +91,6 @@ class MeSerializer(serializers.ModelSerializer):
             "is_admin",
             "memberships",
             "second_factor",
+            "map_tiles",
         ]
         read_only_fields = fields

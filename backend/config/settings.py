@@ -175,6 +175,12 @@ CONTENT_SECURITY_POLICY = (
 )
 # Two-factor (django-otp): the name authenticator apps show next to the code.
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Relais")
+# The coordinator's map: a tile server's URL template (`https://tiles.example.org/{z}/{x}/{y}.png`,
+# `{s}` for subdomains), off by default: without it the map draws the capteurs on a blank
+# background and no third party is ever contacted. When set, the PWA's CSP allows that host's
+# images (backend.pwa.views); the attribution is shown in the map's corner (the tiles' licence).
+MAP_TILES_URL: str = env.str("MAP_TILES_URL", default="")
+MAP_TILES_ATTRIBUTION: str = env.str("MAP_TILES_ATTRIBUTION", default="")
 CSRF_FAILURE_VIEW = "backend.public.views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 

@@ -10,6 +10,7 @@ Swagger UI run no inline script), and the pages with their own policy already se
 """
 
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
@@ -27,3 +28,17 @@ class ContentSecurityPolicyMiddleware:
         if policy and HEADER not in response:
             response[HEADER] = policy
         return response
+
+
+def tile_source(template: str) -> str:
+    """The CSP source of a map tile URL template: its scheme and host (`{s}` subdomains as a
+    wildcard), e.g. `https://*.tile.example.org` for `https://{s}.tile.example.org/{z}/{x}/{y}.png`;
+    "" when there is none (unset, or not an http(s) URL)."""
+    parts = urlsplit(template.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return ""
+    host = parts.netloc.rsplit("@", 1)[-1]
+    labels = ["*" if "{" in label else label for label in host.split(".")]
+    if "*" in labels[1:] or any(c in "".join(labels) for c in "{}'; "):
+        return ""
+    return f"{parts.scheme}://{'.'.join(labels)}"

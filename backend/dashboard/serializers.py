@@ -319,6 +319,7 @@ class MapPropertiesSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=CapteurKind.choices)
     stage = serializers.ChoiceField(choices=Stage.choices)
     activity = serializers.ChoiceField(choices=Activity.choices, allow_null=True)
+    city = serializers.CharField(help_text="Its town (the map's list fallback).")
     referrals = serializers.IntegerField(help_text="Received in the period.")
 
 

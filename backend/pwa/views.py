@@ -13,26 +13,31 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from backend.accounts.perms import is_staff_member
+from backend.core.security import tile_source
 from backend.pwa.static_files import PWA_URL_PREFIX
 
+
 # Everything the app loads comes from this origin: its own scripts, styles, icons, the API,
-# the QR codes and posters. No inline script or style, no third party, no framing.
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data: blob:",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "manifest-src 'self'",
-        "worker-src 'self'",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
-)
+# the QR codes and posters. No inline script or style, no third party, no framing; the one
+# exception is opt-in: the map's tile server (settings.MAP_TILES_URL), for images only.
+def content_security_policy() -> str:
+    tiles = tile_source(settings.MAP_TILES_URL)
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            " ".join(filter(None, ["img-src 'self' data: blob:", tiles])),
+            "font-src 'self'",
+            "connect-src 'self'",
+            "manifest-src 'self'",
+            "worker-src 'self'",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
 
 
 @require_safe
@@ -61,5 +66,5 @@ def app_shell(request, path=""):
     except FileNotFoundError:
         return render(request, "pwa/not_built.html", status=503)
     response = HttpResponse(html, content_type="text/html; charset=utf-8")
-    response["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    response["Content-Security-Policy"] = content_security_policy()
     return response

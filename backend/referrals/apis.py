@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.capteurs.selectors import referral_code_by_token
+from backend.core.errors import require_permission
 from backend.core.idempotency import idempotent
 from backend.referrals import perms, selectors
 from backend.referrals.enums import FilledBy
@@ -20,6 +21,8 @@ from backend.referrals.serializers import (
     AttemptInputSerializer,
     CapteurSummaryOutputSerializer,
     ContactInputSerializer,
+    FacilitatorLoadOutputSerializer,
+    FacilitatorsInputSerializer,
     IntakeAcknowledgmentSerializer,
     IntakeInputSerializer,
     NoteInputSerializer,
@@ -233,6 +236,38 @@ class ReferralReassignApi(_ReferralActionApi):
             referral=referral, to_user_id=data.validated_data["assigned_to"], actor=request.user
         )
         return _referral_response(request, referral_id)
+
+
+@extend_schema(tags=["referrals"])
+class FacilitatorListApi(APIView):
+    """The facilitators of the user's territories (or of `territory`), one row per facilitator
+    and territory: open referrals, overdue ones, availability. Whom to reassign a referral to."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "territory",
+                int,
+                description="One of the user's territories (default: all of them). "
+                "Another territory: 404.",
+            )
+        ],
+        responses=FacilitatorLoadOutputSerializer(many=True),
+    )
+    def get(self, request):
+        query = FacilitatorsInputSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        rows = list(
+            selectors.facilitator_load_list(
+                user=request.user, territory_id=query.validated_data.get("territory")
+            )
+        )
+        for territory in {row.territory for row in rows}:
+            require_permission(
+                perms.can_view_facilitators(request.user, territory),
+                _("Seuls les membres du territoire peuvent voir ses facilitateurs."),
+            )
+        return Response(FacilitatorLoadOutputSerializer(rows, many=True).data)
 
 
 @extend_schema(tags=["referrals"])

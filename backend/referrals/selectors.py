@@ -1,12 +1,15 @@
 """Reads of referrals, scoped to the user's territories, with the joins lists need."""
 
 import datetime
+from collections.abc import Iterable
+from typing import Any
 
 from django.db.models import (
     BooleanField,
     Case,
     Count,
     Exists,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
@@ -14,14 +17,17 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from backend.accounts.enums import Role
-from backend.accounts.models import Territory, User
+from backend.accounts.models import Membership, Territory, User
+from backend.accounts.scoping import territories_for
 from backend.capteurs.models import Capteur
 from backend.notifications.models import Notification
 from backend.referrals.enums import (
+    OPEN_STATUSES,
     UNREACHABLE_SUGGESTION_ATTEMPTS,
     ClosingReason,
     ReferralTemplate,
@@ -147,12 +153,53 @@ def orientation_get(*, user: User, pk: int) -> Orientation:
     )
 
 
+def facilitator_memberships(
+    *, territory_ids: Iterable[int] | QuerySet[Any, Any]
+) -> QuerySet[Membership]:
+    """The memberships of the active facilitators of these territories: whom referrals may be
+    given to (reassignment_targets) and the load table (facilitator_load_list)."""
+    return Membership.objects.filter(
+        territory_id__in=territory_ids, role=Role.FACILITATOR, user__is_active=True
+    )
+
+
 def reassignment_targets(*, referral: Referral) -> QuerySet[User]:
     """Who `referral` may be given to: the active facilitators of its territory."""
-    return User.objects.filter(
-        is_active=True,
-        memberships__territory_id=referral.territory_id,
-        memberships__role=Role.FACILITATOR,
+    members = facilitator_memberships(territory_ids=[referral.territory_id])
+    return User.objects.filter(pk__in=members.values("user_id"))
+
+
+def _count_of(referrals: QuerySet[Referral]) -> Coalesce:
+    """Per membership (OuterRef user_id, territory_id), how many of `referrals` are the
+    member's in that territory: a subquery the (assigned_to, status, territory) index answers."""
+    counted = (
+        referrals.filter(assigned_to=OuterRef("user_id"), territory=OuterRef("territory_id"))
+        .order_by()
+        .values("assigned_to")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def facilitator_load_list(
+    *, user: User, territory_id: int | None = None, today: datetime.date | None = None
+) -> QuerySet[Membership]:
+    """The facilitators of `user`'s territories (or of `territory_id` only: 404 when it is not
+    one of them), one row per facilitator and territory, with `open_referrals` and `overdue`
+    (overdue_q as of `today`) counted there: whom to give a referral to. One query."""
+    territories = territories_for(user)
+    if territory_id is not None:
+        territories = territories.filter(pk=get_object_or_404(territories, pk=territory_id).pk)
+    open_referrals = Referral.objects.filter(status__in=OPEN_STATUSES)
+    return (
+        facilitator_memberships(territory_ids=territories.values("pk"))
+        .select_related("user", "territory")
+        .annotate(
+            open_referrals=_count_of(open_referrals),
+            overdue=_count_of(open_referrals.filter(overdue_q(today))),
+        )
+        .order_by("territory__name", "user__last_name", "user__first_name", "user_id")
     )
 
 

@@ -307,6 +307,28 @@ class StatusInputSerializer(serializers.Serializer):
         return attrs
 
 
+class FacilitatorsInputSerializer(serializers.Serializer):
+    territory = serializers.IntegerField(required=False, min_value=1)
+
+
+class FacilitatorLoadOutputSerializer(serializers.Serializer):
+    """A facilitator of a territory, with their open referrals there: whom to give one to."""
+
+    id = serializers.IntegerField(
+        source="user_id", help_text="The user: `assigned_to` of a reassignment."
+    )
+    full_name = serializers.CharField(source="user.get_full_name")
+    territory_id = serializers.IntegerField()
+    territory_name = serializers.CharField(source="territory.name")
+    available = serializers.SerializerMethodField()
+    unavailable_until = serializers.DateField(allow_null=True)
+    open_referrals = serializers.IntegerField(help_text="Open referrals assigned to them there.")
+    overdue = serializers.IntegerField(help_text="Of those, not contacted past their due date.")
+
+    def get_available(self, membership) -> bool:
+        return membership.is_available()
+
+
 class ReassignInputSerializer(serializers.Serializer):
     assigned_to = serializers.IntegerField()
 

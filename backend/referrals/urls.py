@@ -10,6 +10,11 @@ urlpatterns = [
     ),
     path("referrals/intake/", apis.ReferralIntakeApi.as_view(), name="referral-intake"),
     path("referrals/", apis.ReferralListApi.as_view(), name="referral-list"),
+    path(
+        "referrals/facilitators/",
+        apis.FacilitatorListApi.as_view(),
+        name="referral-facilitators",
+    ),
     path("referrals/<int:referral_id>/", apis.ReferralDetailApi.as_view(), name="referral-detail"),
     path(
         "referrals/<int:referral_id>/events/",

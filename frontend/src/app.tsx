@@ -30,6 +30,7 @@ const SCREENS: Record<Exclude<RouteName, 'login'>, Loader> = {
   capteurNew: () => import('./screens/capteur-new'),
   capteur: () => import('./screens/capteur'),
   me: () => import('./screens/me'),
+  reseau: () => import('./screens/reseau'),
 };
 const loadLogin = () => import('./screens/login');
 
@@ -225,7 +226,7 @@ export function App() {
 
   return (
     <AppContext.Provider value={value}>
-      <div class="app" onClick={onLinkClick}>
+      <div class={screenName === 'reseau' ? 'app app-wide' : 'app'} onClick={onLinkClick}>
         <a class="skip-link" href="#main">
           Aller au contenu
         </a>
@@ -257,7 +258,7 @@ export function App() {
             <NotFound />
           )}
         </main>
-        <TabBar current={screenName ?? undefined} />
+        <TabBar current={screenName ?? undefined} coordinator={isCoordinator(value.me)} />
         <div class="toast" role="status" aria-live="polite">
           {message}
         </div>
@@ -266,7 +267,18 @@ export function App() {
   );
 }
 
-function TabBar({ current }: { current: RouteName | undefined }) {
+/** Coordinates a territory: "Le réseau" is in their navigation (and never a facilitator's). */
+function isCoordinator(user: Me): boolean {
+  return user.memberships.some((membership) => membership.role === 'coordinator');
+}
+
+function TabBar({
+  current,
+  coordinator,
+}: {
+  current: RouteName | undefined;
+  coordinator: boolean;
+}) {
   const tabs: { name: RouteName; label: string; active: boolean }[] = [
     { name: 'inbox', label: 'Orientations', active: current === 'inbox' || current === 'referral' },
     {
@@ -276,6 +288,8 @@ function TabBar({ current }: { current: RouteName | undefined }) {
     },
     { name: 'me', label: 'Moi', active: current === 'me' },
   ];
+  if (coordinator)
+    tabs.splice(-1, 0, { name: 'reseau', label: 'Le réseau', active: current === 'reseau' });
   return (
     <nav class="tabbar" aria-label="Navigation principale">
       {tabs.map((tab) => (

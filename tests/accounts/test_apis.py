@@ -100,6 +100,18 @@ def test_logout_closes_the_session(facilitator):
     assert client.get("/api/v1/auth/me/").status_code == 401
 
 
+def test_me_tells_the_app_the_map_tiles_only_when_a_server_is_set(facilitator_api, settings):
+    settings.MAP_TILES_URL = ""
+    assert facilitator_api.get("/api/v1/auth/me/").json()["map_tiles"]["url"] == ""
+
+    settings.MAP_TILES_URL = "https://tiles.example.org/{z}/{x}/{y}.png"
+    settings.MAP_TILES_ATTRIBUTION = "© Contributeurs OpenStreetMap"
+    assert facilitator_api.get("/api/v1/auth/me/").json()["map_tiles"] == {
+        "url": "https://tiles.example.org/{z}/{x}/{y}.png",
+        "attribution": "© Contributeurs OpenStreetMap",
+    }
+
+
 def test_me_when_logged_out_is_401_problem(api):
     response = api.get("/api/v1/auth/me/")
 

@@ -10,8 +10,9 @@ import sys
 import pytest
 from django.conf import settings as django_settings
 
+from backend.core.security import tile_source
 from backend.public.http import PUBLIC_CSP
-from backend.pwa.views import CONTENT_SECURITY_POLICY as PWA_CSP
+from backend.pwa.views import content_security_policy
 from tests.accounts.factories import UserFactory, log_in_verified
 from tests.capteurs.factories import CapteurFactory, ReferralCodeFactory
 
@@ -69,7 +70,46 @@ def test_the_pwa_shell_keeps_its_own_policy(client, settings, tmp_path):
     settings.PWA_DIST_DIR = tmp_path
     (tmp_path / "index.html").write_text("<!doctype html><title>Relais</title>")
 
-    assert client.get("/app/")[CSP] == PWA_CSP
+    assert client.get("/app/")[CSP] == content_security_policy()
+
+
+def test_the_app_allows_no_image_host_without_map_tiles(client, settings, tmp_path):
+    settings.PWA_DIST_DIR = tmp_path
+    settings.MAP_TILES_URL = ""
+    (tmp_path / "index.html").write_text("<!doctype html><title>Relais</title>")
+
+    policy = client.get("/app/")[CSP]
+
+    assert "img-src 'self' data: blob:;" in policy
+    assert "http" not in policy
+
+
+def test_the_app_allows_the_map_tiles_host_for_images_only(client, settings, tmp_path):
+    settings.PWA_DIST_DIR = tmp_path
+    settings.MAP_TILES_URL = "https://{s}.tiles.example.org/{z}/{x}/{y}.png"
+    (tmp_path / "index.html").write_text("<!doctype html><title>Relais</title>")
+
+    directives = dict(
+        d.strip().split(" ", 1) for d in client.get("/app/")[CSP].split(";") if d.strip()
+    )
+
+    assert directives["img-src"] == "'self' data: blob: https://*.tiles.example.org"
+    assert "example.org" not in directives["connect-src"] + directives["default-src"]
+
+
+@pytest.mark.parametrize(
+    ("template", "source"),
+    [
+        ("https://tiles.example.org/{z}/{x}/{y}.png", "https://tiles.example.org"),
+        ("http://localhost:8080/{z}/{x}/{y}.png", "http://localhost:8080"),
+        ("", ""),
+        ("javascript:alert(1)", ""),
+        ("https://tiles.example.org; script-src *", ""),
+        ("https://a.{s}.example.org/{z}.png", ""),
+    ],
+)
+def test_the_tile_source_is_a_scheme_and_host_or_nothing(template, source):
+    assert tile_source(template) == source
 
 
 # --- settings of a production deployment, each in a fresh interpreter ---------------------

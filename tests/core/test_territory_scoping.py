@@ -2,8 +2,9 @@
 another territory's object → 404. A new endpoint fails `test_every_api_endpoint_is_covered`
 until it is given a row here.
 
-Dashboard and export endpoints name their territory in the query (`?territory=<id>`): another
-territory there answers 404 too, like another territory's object (`BY_QUERY`)."""
+Dashboard, export and facilitators' load endpoints name their territory in the query
+(`?territory=<id>`): another territory there answers 404 too, like another territory's object
+(`BY_QUERY`)."""
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -55,6 +56,7 @@ SCOPED = {
     "structure-detail": ["structure_id"],
     "structure-import": [],
     "referral-list": [],
+    "referral-facilitators": [],
     "referral-detail": ["referral_id"],
     "referral-events": ["referral_id"],
     "referral-attempts": ["referral_id"],
@@ -90,6 +92,7 @@ SCOPED = {
 }
 # Scoped endpoints that take their territory as `?territory=<id>` (all GET).
 BY_QUERY = [
+    "referral-facilitators",
     "dashboard-summary",
     "dashboard-referrals-per-week",
     "dashboard-funnel",

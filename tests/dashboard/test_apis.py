@@ -242,6 +242,7 @@ def test_the_map_is_geojson_without_personal_data(coordinator_api, quarter, quar
         "kind": "bar_tabac",
         "stage": "partner",
         "activity": "dormant",
+        "city": quarter.capteurs["bar"].city,
         "referrals": 3,
     }
 

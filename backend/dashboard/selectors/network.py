@@ -25,7 +25,7 @@ from backend.visits.enums import VisitStatus
 from backend.visits.models import Visit
 
 # What the map reads of each capteur (`activity` is scoped_capteurs' annotation).
-MAP_COLUMNS = ("id", "name", "kind", "stage", "activity", "latitude", "longitude")
+MAP_COLUMNS = ("id", "name", "kind", "stage", "activity", "city", "latitude", "longitude")
 # A capteur's history covers the current month and the 11 before it.
 HISTORY_MONTHS = 12
 
@@ -189,7 +189,7 @@ def capteur_map(scope: Scope) -> dict[str, Any]:
         .values_list(*MAP_COLUMNS)
         .order_by("id")
     )
-    for pk, name, kind, stage, activity, latitude, longitude in rows:
+    for pk, name, kind, stage, activity, city, latitude, longitude in rows:
         referrals = referrals_per_capteur.get(pk, 0)
         if latitude is None or longitude is None:
             without_coordinates += 1
@@ -205,6 +205,7 @@ def capteur_map(scope: Scope) -> dict[str, Any]:
                     "kind": kind,
                     "stage": stage,
                     "activity": activity,
+                    "city": city,
                     "referrals": referrals,
                 },
             }

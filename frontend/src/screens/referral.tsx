@@ -21,11 +21,14 @@ import {
   attemptDraft,
   getReferral,
   listEvents,
+  listFacilitators,
   noteDraft,
   orientationDraft,
+  reassignDraft,
   statusAfter,
   statusDraft,
   type ClosingReason,
+  type FacilitatorLoad,
   type Referral,
   type ReferralEvent,
   type Status,
@@ -53,7 +56,7 @@ import { nextStatuses } from '../lib/workflow';
 
 export default function ReferralScreen({ params }: ScreenProps) {
   const id = Number(params.id);
-  const { outbox, submit, notify } = useApp();
+  const { me, outbox, submit, notify } = useApp();
   const referral = useResource(`referral:${id}`, () => getReferral(id));
   const events = useResource(`referral:${id}:events`, () => listEvents(id));
   const [panel, setPanel] = useState<'close' | 'orient' | null>(null);
@@ -254,10 +257,66 @@ export default function ReferralScreen({ params }: ScreenProps) {
         />
       </div>
 
+      {status !== 'closed' &&
+        me.memberships.some(
+          (m) => m.territory_id === data.territory && m.role === 'coordinator',
+        ) && (
+          <Reassign
+            referral={data}
+            onPick={(to) => act(reassignDraft(data, to), `Réattribuée à ${to.full_name}`)}
+          />
+        )}
+
       <NoteForm onSave={(text) => act(noteDraft(data, text), 'Note enregistrée')} />
 
       <Timeline events={events.data} offline={events.offline} waiting={mine} />
     </section>
+  );
+}
+
+/** A coordinator gives the referral to another facilitator of its territory, seeing each
+ * one's load and absence (GET /api/v1/referrals/facilitators/). */
+function Reassign({
+  referral,
+  onPick,
+}: {
+  referral: Referral;
+  onPick: (to: FacilitatorLoad) => Promise<void>;
+}) {
+  const facilitators = useResource(`facilitators:${referral.territory}`, () =>
+    listFacilitators(referral.territory),
+  );
+  const [chosen, setChosen] = useState('');
+  const others = (facilitators.data ?? []).filter((f) => f.id !== referral.assigned_to);
+  const target = others.find((f) => String(f.id) === chosen);
+  return (
+    <form
+      class="block form"
+      onSubmit={(event) => {
+        event.preventDefault();
+        if (target) void onPick(target).then(() => setChosen(''));
+      }}
+    >
+      <h2>Réattribuer</h2>
+      {facilitators.offline && !facilitators.data && <OfflineEmpty />}
+      {facilitators.error && <ErrorNotice error={facilitators.error} />}
+      <label class="field">
+        <span>Confier à</span>
+        <select value={chosen} onChange={(event) => setChosen(event.currentTarget.value)}>
+          <option value="">Choisir un facilitateur…</option>
+          {others.map((f) => (
+            <option key={f.id} value={f.id}>
+              {f.full_name} — {f.open_referrals} ouverte(s)
+              {f.overdue ? `, ${f.overdue} en retard` : ''}
+              {f.available ? '' : ` (absent·e jusqu’au ${day(f.unavailable_until)})`}
+            </option>
+          ))}
+        </select>
+      </label>
+      <button type="submit" class="button" disabled={!target}>
+        Réattribuer
+      </button>
+    </form>
   );
 }
 

@@ -159,3 +159,29 @@ export function statusAfter(draft: Pick<Draft, 'kind' | 'body'>, current: Status
   }
   return current;
 }
+
+// --- the facilitators' load, reassignment ----------------------------------------------------
+
+export type FacilitatorLoad = Schemas['FacilitatorLoadOutput'];
+
+/** The facilitators of the user's territories (or of `territory`), with their open and overdue
+ * referrals and whether they are away: the load table, and whom to reassign to. */
+export function listFacilitators(territory?: number): Promise<FacilitatorLoad[]> {
+  return api.call(() =>
+    api.client.GET('/api/v1/referrals/facilitators/', {
+      params: { query: territory ? { territory } : {} },
+    }),
+  );
+}
+
+export function reassignDraft(referral: Referral, to: { id: number; full_name: string }): Draft {
+  const body: Schemas['ReassignInputRequest'] = { assigned_to: to.id };
+  return {
+    kind: 'reassign',
+    method: 'POST',
+    path: `${base(referral)}/reassign/`,
+    body,
+    label: `${who(referral)} réattribuée à ${to.full_name}`,
+    referralId: referral.id,
+  };
+}
