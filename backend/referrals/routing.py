@@ -17,6 +17,18 @@ from backend.capteurs.models import Capteur
 from backend.referrals.enums import OPEN_STATUSES
 from backend.referrals.models import Referral
 
+# The candidates' columns: the membership's order and the user's ways to be reached.
+CANDIDATE_FIELDS = (
+    "id",
+    "created_at",
+    "user__id",
+    "user__first_name",
+    "user__last_name",
+    "user__email",
+    "user__phone",
+    "user__is_active",
+)
+
 
 def pick_facilitator(
     *, territory: Territory, capteur: Capteur | None = None, today: datetime.date
@@ -42,6 +54,9 @@ def pick_facilitator(
         .filter(Q(unavailable_until__isnull=True) | Q(unavailable_until__lt=today))
         .annotate(open_referrals=Coalesce(Subquery(open_load, output_field=IntegerField()), 0))
         .select_related("user")
+        # What a new referral reads of its facilitator (alert, acknowledgment, response): no
+        # password hash, no dates, nothing else parsed per candidate.
+        .only(*CANDIDATE_FIELDS)
         .order_by("open_referrals", "created_at", "id")
     )
     if not candidates:
