@@ -5,7 +5,7 @@ a user sees the rows of the territories they hold a membership in, and nothing e
 Rows of another territory are simply absent, so detail endpoints answer 404, not 403.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Self, TypeVar
 
 from django.contrib.auth.models import AnonymousUser
@@ -23,14 +23,14 @@ ROLES_ATTRIBUTE = "_relais_territory_roles"
 
 def territory_ids_for(
     user: User | AnonymousUser | None, *, roles: Iterable[str] | None = None
-) -> list[int] | models.QuerySet[Membership, Mapping[str, object]]:
+) -> list[int] | models.QuerySet[Membership, int]:
     """The ids of the territories `user` is a member of (optionally with a role).
 
     The roles this request already read, when the user carries them (see ROLES_ATTRIBUTE): a
     list of ids, which PostgreSQL plans in a fraction of the time of the subquery (~0.5 ms
     against ~2.5 ms for a code's lookup at 100 000 referrals). Else a subquery."""
     if user is None or not user.is_authenticated:
-        return Membership.objects.none().values("territory_id")
+        return Membership.objects.none().values_list("territory_id", flat=True)
     wanted = set(roles) if roles else None
     known = getattr(user, ROLES_ATTRIBUTE, None)
     if known is not None and user.is_active:
@@ -38,7 +38,7 @@ def territory_ids_for(
     memberships = Membership.objects.filter(user=user, user__is_active=True)
     if wanted:
         memberships = memberships.filter(role__in=wanted)
-    return memberships.values("territory_id")
+    return memberships.values_list("territory_id", flat=True)
 
 
 def territories_for(
