@@ -11,16 +11,16 @@ from rest_framework import permissions
 
 from backend.accounts.enums import Role
 from backend.accounts.models import Membership, Territory, User
-from backend.accounts.scoping import ADMIN_ROLE, is_admin
+from backend.accounts.scoping import ADMIN_ROLE, ROLES_ATTRIBUTE, is_admin
 
 if TYPE_CHECKING:
     # Types only: DRF imports this module while rest_framework.views is still loading.
     from rest_framework.request import Request
     from rest_framework.views import APIView
 
-# Where `territory_roles` keeps its answer on the user object (which lives as long as the
-# request): a user is only ever loaded for one request, so this is a per-request cache.
-_ROLES_ATTRIBUTE = "_relais_territory_roles"
+# `territory_roles` keeps its answer on the user object (ROLES_ATTRIBUTE), which lives as long as
+# the request: a user is only ever loaded for one request, so this is a per-request cache.
+# Territory scoping reads it too.
 
 
 def territory_roles(user: User | AnonymousUser, *, refresh: bool = False) -> dict[int, Role]:
@@ -33,7 +33,7 @@ def territory_roles(user: User | AnonymousUser, *, refresh: bool = False) -> dic
     """
     if not (user.is_authenticated and user.is_active):
         return {}
-    roles: dict[int, Role] | None = None if refresh else getattr(user, _ROLES_ATTRIBUTE, None)
+    roles: dict[int, Role] | None = None if refresh else getattr(user, ROLES_ATTRIBUTE, None)
     if roles is None:
         roles = {
             territory_id: Role(role)
@@ -44,7 +44,7 @@ def territory_roles(user: User | AnonymousUser, *, refresh: bool = False) -> dic
         if is_admin(user):
             everywhere = Territory.objects.values_list("id", flat=True)
             roles = dict.fromkeys(everywhere, ADMIN_ROLE) | roles
-        setattr(user, _ROLES_ATTRIBUTE, roles)
+        setattr(user, ROLES_ATTRIBUTE, roles)
     return roles
 
 

@@ -6,4 +6,4 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self):
-        from backend.core import schema  # noqa: F401  (registers the OpenAPI extensions)
+        from backend.core import after_response, schema  # noqa: F401  (signals, extensions)

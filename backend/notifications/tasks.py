@@ -11,6 +11,7 @@ import logging
 from celery import Task, shared_task
 from django.utils import timezone
 
+from backend.core import after_response
 from backend.notifications import delivery
 from backend.notifications.models import Notification
 from backend.notifications.sms import TransientSmsError
@@ -54,9 +55,20 @@ def enqueue_delivery(
 ) -> bool:
     """Hands the delivery to Celery. Never raises: with the broker down, the row stays pending
     and the periodic sweep enqueues it again (returns False). `mark=False` when the row's
-    `enqueued_at` was written with it."""
+    `enqueued_at` was written with it.
+
+    Without a broker (tasks run in-process, the embedded default), the delivery would run here
+    and now: during a request, it waits until the response is sent (backend.core.after_response),
+    so that a person never waits for an SMS gateway."""
     if mark:
         Notification.objects.filter(pk=notification_id).update(enqueued_at=timezone.now())
+    if deliver_notification.app.conf.task_always_eager and after_response.in_request():
+        after_response.run_after_response(lambda: _publish(notification_id, eta))
+        return True
+    return _publish(notification_id, eta)
+
+
+def _publish(notification_id: int, eta: datetime.datetime | None) -> bool:
     try:
         deliver_notification.apply_async(args=[notification_id], eta=eta, retry=False)
     except Exception as exc:  # broker errors come in many types (kombu, redis, amqp, OSError)

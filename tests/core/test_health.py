@@ -143,7 +143,7 @@ def test_postgresql_connections_time_out_by_default():
 
     assert database["OPTIONS"] == {
         "connect_timeout": 5,
-        "options": "-c statement_timeout=30000",
+        "options": "-c statement_timeout=30000 -c jit=off -c random_page_cost=1.1",
     }
 
 
@@ -154,7 +154,20 @@ def test_postgresql_timeouts_come_from_the_environment():
         DATABASE_STATEMENT_TIMEOUT="0",
     )
 
-    assert database["OPTIONS"] == {"connect_timeout": 2}
+    assert database["OPTIONS"] == {
+        "connect_timeout": 2,
+        "options": "-c jit=off -c random_page_cost=1.1",
+    }
+
+
+def test_postgresql_planner_settings_come_from_the_environment():
+    database = _database_settings(
+        DATABASE_URL="postgres://relais@127.0.0.1:5432/relais",
+        DATABASE_JIT="1",
+        DATABASE_RANDOM_PAGE_COST="4",
+    )
+
+    assert database["OPTIONS"]["options"] == "-c statement_timeout=30000 -c random_page_cost=4.0"
 
 
 def test_an_unreachable_postgresql_fails_the_connection_within_the_connect_timeout():

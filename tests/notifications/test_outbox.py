@@ -2,18 +2,23 @@
 their delivery is enqueued after commit, without ever failing or hanging the request."""
 
 import datetime
+import json
 import logging
 import socket
 
 import pytest
 from django.conf import settings as django_settings
-from django.db import transaction
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, connection, transaction
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from backend.config.celery import app as celery_app
 from backend.notifications.enums import Channel, NotificationStatus, Sender
 from backend.notifications.models import Notification
-from backend.notifications.tasks import sweep
+from backend.notifications.tasks import deliver_notification, enqueue_delivery, sweep
 from backend.referrals.enums import ReferralTemplate
 from backend.referrals.models import Referral
 from backend.referrals.services.intake import Submission, referral_submit
@@ -332,3 +337,110 @@ def test_with_the_broker_down_a_referral_is_accepted_and_delivered_later_once(
     # and another sweep sends nothing more
     assert sweep(now=later + datetime.timedelta(minutes=3)) == 0
     assert len(twilio.requests) == 2
+
+
+# --- after the response ------------------------------------------------------------------
+
+
+@pytest.fixture
+def wsgi_post():
+    """POSTs JSON through Django's WSGI handler as a WSGI server does: the response is
+    produced and its body read (what the client receives), then closed. Returns (status,
+    queries of the response, close), `close` being the server's call once the body is sent.
+    The handler's close_old_connections is held back, as Django's test client does."""
+
+    def post(path, payload):
+        environ = (
+            RequestFactory()
+            .post(path, data=json.dumps(payload), content_type="application/json")
+            .environ
+        )
+        statuses = []
+        with CaptureQueriesContext(connection) as context:
+            body = WSGIHandler()(environ, lambda status, headers, *_: statuses.append(status))
+            b"".join(body)
+        statements = [
+            q["sql"]
+            for q in context.captured_queries
+            if not q["sql"].upper().startswith(("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE"))
+        ]
+        return statuses[0], statements, body.close
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield post
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+def intake_payload(code):
+    return {
+        "code": code.token,
+        "first_name": "Samia",
+        "phone": "07 81 23 45 67",
+        "needs": ["emploi"],
+        "consent": True,
+        "idempotency_key": "after-response",
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_a_broker_the_messages_leave_once_the_response_is_sent(
+    code, facilitator, wsgi_post
+):
+    # given tasks run in-process (the embedded default: no broker)
+    assert celery_app.conf.task_always_eager
+
+    # when a person submits, and the server has sent the answer
+    status, queries, close = wsgi_post(INTAKE_URL, intake_payload(code))
+
+    # then the answer came with the messages written but not sent, in 8 queries at most
+    assert status == "201 Created"
+    assert len(queries) <= 8, "\n".join(queries)
+    assert set(Notification.objects.values_list("status", flat=True)) == {
+        NotificationStatus.PENDING
+    }
+    # and once the server closes the response, they leave
+    close()
+    assert dict(Notification.objects.values_list("template", "status")) == {
+        ReferralTemplate.FACILITATOR_NEW_REFERRAL: NotificationStatus.SENT,
+        ReferralTemplate.PERSON_ACKNOWLEDGMENT: NotificationStatus.SENT,
+    }
+
+
+@pytest.fixture
+def published(monkeypatch):
+    """Tasks go to a broker (not run in-process); what is published is recorded instead."""
+    published = []
+    monkeypatch.setattr(
+        deliver_notification, "apply_async", lambda args, **kwargs: published.append(args[0])
+    )
+    saved = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = False
+    yield published
+    celery_app.conf.task_always_eager = saved
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_a_broker_a_submission_enqueues_its_messages_in_8_queries_at_most(
+    code, facilitator, wsgi_post, published
+):
+    status, queries, close = wsgi_post(INTAKE_URL, intake_payload(code))
+    close()
+
+    assert status == "201 Created"
+    assert len(queries) <= 8, "\n".join(queries)
+    assert sorted(published) == sorted(Notification.objects.values_list("pk", flat=True))
+    assert set(Notification.objects.values_list("status", flat=True)) == {
+        NotificationStatus.PENDING
+    }
+
+
+def test_outside_a_request_a_delivery_without_broker_runs_at_once(code, facilitator):
+    with transaction.atomic():
+        referral_submit(code=code, submission=submission())
+    # (the test's transaction holds back on_commit: enqueue by hand, as the callback does)
+    for pk in Notification.objects.values_list("pk", flat=True):
+        enqueue_delivery(pk, mark=False)
+
+    assert set(Notification.objects.values_list("status", flat=True)) == {NotificationStatus.SENT}

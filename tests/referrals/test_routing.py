@@ -1,9 +1,12 @@
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from backend.core.calendar import add_working_days
+from backend.referrals import routing
 from backend.referrals.enums import Channel, EventKind
 from backend.referrals.models import Referral
 from backend.referrals.services.intake import Submission, referral_submit
@@ -67,6 +70,21 @@ def test_a_referral_goes_to_the_capteurs_referent(territory):
 
     assert referral.assigned_to == referent
     assert referral.events.filter(kind=EventKind.ASSIGNED, payload__to=referent.pk).exists()
+
+
+def test_an_available_referent_is_picked_without_counting_anyones_referrals(territory):
+    referent = MembershipFactory(territory=territory).user
+    MembershipFactory(territory=territory)
+    capteur = CapteurFactory(territory=territory, referent=referent)
+
+    with CaptureQueriesContext(connection) as context:
+        picked = routing.pick_facilitator(
+            territory=territory, capteur=capteur, today=timezone.localdate()
+        )
+
+    assert picked == referent
+    assert len(context.captured_queries) == 1
+    assert "referrals_referral" not in context.captured_queries[0]["sql"]
 
 
 def test_an_unavailable_referent_is_replaced_by_the_least_loaded_colleague(territory):

@@ -2,6 +2,7 @@
 
 import functools
 import io
+import itertools
 from dataclasses import dataclass
 
 import qrcode
@@ -48,13 +49,18 @@ QR_MASK_PATTERN = 6
 @functools.lru_cache(maxsize=256)
 def qr_matrix(data: str) -> QrMatrix:
     """The symbol encoding `data`, error correction Q, quiet zone included (cached)."""
+    # version=1: the smallest version that fits is searched from 1 once (with None, qrcode
+    # searches twice, once to read its own version).
     qr = qrcode.QRCode(
-        error_correction=QR_ERROR_CORRECTION, border=QR_QUIET_ZONE, mask_pattern=QR_MASK_PATTERN
+        version=1,
+        error_correction=QR_ERROR_CORRECTION,
+        border=QR_QUIET_ZONE,
+        mask_pattern=QR_MASK_PATTERN,
     )
     qr.add_data(data)
     qr.make(fit=True)
     rows = qr.get_matrix()
-    return QrMatrix(size=len(rows), cells=bytes(cell for row in rows for cell in row))
+    return QrMatrix(size=len(rows), cells=bytes(itertools.chain.from_iterable(rows)))
 
 
 def qr_svg(matrix: QrMatrix) -> bytes:
