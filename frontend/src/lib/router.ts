@@ -14,6 +14,7 @@ export const ROUTES = {
   capteurNew: '/app/capteurs/nouveau',
   capteur: '/app/capteurs/:id',
   me: '/app/moi',
+  round: '/app/tournee',
   login: '/app/connexion',
 } as const;
 
