@@ -134,7 +134,7 @@ function Visits({
     const result = await submit(planDraft(capteur, kind, plannedOn));
     setBusy(false);
     if (result.state === 'sent') {
-      notify(`Visite planifiée le ${day(plannedOn)}.`);
+      notify(`Visite planifiée : ${day(plannedOn)}`);
       onPlanned();
     } else if (result.state === 'queued') {
       notify('Visite planifiée — en attente d’envoi.');

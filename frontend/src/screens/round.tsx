@@ -55,13 +55,13 @@ export default function RoundScreen() {
       <PageTitle sub={isToday ? `Aujourd’hui, ${day(date)}` : day(date)}>Ma tournée</PageTitle>
       <div class="actions three" role="group" aria-label="Jour de la tournée">
         <button type="button" class="button" onClick={() => setDate(shift(date, -1))}>
-          ← Veille
+          Veille
         </button>
         <button type="button" class="button" disabled={isToday} onClick={() => setDate(today())}>
           Aujourd’hui
         </button>
         <button type="button" class="button" onClick={() => setDate(shift(date, 1))}>
-          Lendemain →
+          Lendemain
         </button>
       </div>
       {round.offline && (data ? <OfflineNote savedAt={round.savedAt} /> : <OfflineEmpty />)}
