@@ -67,6 +67,7 @@ class VisitListPlanApi(generics.ListAPIView):
             facilitator=data.validated_data.get("facilitator", request.user),
             kind=data.validated_data["kind"],
             planned_on=data.validated_data["planned_on"],
+            note=data.validated_data["note"],
             actor=request.user,
         )
         return _visit_response(request, visit.id, response_status=status.HTTP_201_CREATED)

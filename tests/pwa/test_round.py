@@ -174,6 +174,7 @@ def test_a_facilitator_plans_a_visit_from_a_capteur(phone, camille, shoot):
     form = page.get_by_role("form", name="Planifier une visite")
     form.get_by_label("Type de visite").select_option(label="Suivi")
     form.get_by_label("Date").fill(day.isoformat())
+    form.get_by_label("Objet de la visite").fill("Présenter le réseau à la nouvelle gérante.")
     assert_thumb_friendly(page)
     form.get_by_role("button", name="Planifier une visite").click()
 
@@ -182,6 +183,12 @@ def test_a_facilitator_plans_a_visit_from_a_capteur(phone, camille, shoot):
     expect(visits).to_have_count(1)
     expect(visits.first).to_contain_text("Suivi")
     expect(visits.first).to_contain_text("Prévue")
+    expect(visits.first).to_contain_text("Objet : Présenter le réseau à la nouvelle gérante.")
     shoot(page, "24-capteur-visit-planned")
     visit = Visit.objects.get(capteur=capteur)
-    assert (visit.kind, visit.planned_on, visit.facilitator) == ("follow_up", day, camille)
+    assert (visit.kind, visit.planned_on, visit.facilitator, visit.note) == (
+        "follow_up",
+        day,
+        camille,
+        "Présenter le réseau à la nouvelle gérante.",
+    )

@@ -125,14 +125,16 @@ function Visits({
     capteur.stage === 'prospect' ? 'prospection' : 'follow_up',
   );
   const [plannedOn, setPlannedOn] = useState(today);
+  const [note, setNote] = useState('');
   const [busy, setBusy] = useState(false);
   const waiting = plannedOffline(outbox, capteur.id);
 
   async function plan(event: Event) {
     event.preventDefault();
     setBusy(true);
-    const result = await submit(planDraft(capteur, kind, plannedOn));
+    const result = await submit(planDraft(capteur, kind, plannedOn, note));
     setBusy(false);
+    if (result.state !== 'failed') setNote('');
     if (result.state === 'sent') {
       notify(`Visite planifiée : ${day(plannedOn)}`);
       onPlanned();
@@ -178,6 +180,7 @@ function Visits({
                   : `Prévue le ${day(visit.planned_on)}`}
                 {visit.facilitator_name ? ` · ${visit.facilitator_name}` : ''}
               </span>
+              {visit.note && <span class="card-meta">Objet : {visit.note}</span>}
               {visit.next_step && <span class="card-meta">Suite : {visit.next_step}</span>}
             </div>
           </li>
@@ -203,6 +206,16 @@ function Visits({
               min={today()}
               value={plannedOn}
               onInput={(e) => setPlannedOn(e.currentTarget.value)}
+            />
+          </label>
+          <label class="field">
+            <span>Objet de la visite (facultatif)</span>
+            <textarea
+              rows={2}
+              maxLength={500}
+              value={note}
+              placeholder="Apporter des affiches, présenter le réseau…"
+              onInput={(e) => setNote(e.currentTarget.value)}
             />
           </label>
           <button type="submit" class="button primary" disabled={busy || !plannedOn}>

@@ -138,6 +138,7 @@ function StopCard({
           {state === 'pending' && <Chip tone="pending">Faite — en attente d’envoi</Chip>}
           {state === 'failed' && <Chip tone="danger">Refusée : voir « Moi »</Chip>}
         </p>
+        {stop.note && <p class="advice">Objet : {stop.note}</p>}
         {stop.previous_next_step && (
           <p class="advice">Suite prévue à la dernière visite : {stop.previous_next_step}</p>
         )}

@@ -43,12 +43,22 @@ describe('visit drafts', () => {
   });
 
   it('plans a visit to a capteur', () => {
-    const draft = planDraft({ id: 9, name: 'Pharmacie du Centre' }, 'prospection', '2026-12-10');
+    const draft = planDraft(
+      { id: 9, name: 'Pharmacie du Centre' },
+      'prospection',
+      '2026-12-10',
+      ' Présenter le réseau ',
+    );
 
     expect(draft).toMatchObject({
       kind: 'visitPlan',
       path: '/api/v1/visits/',
-      body: { capteur: 9, kind: 'prospection', planned_on: '2026-12-10' },
+      body: {
+        capteur: 9,
+        kind: 'prospection',
+        planned_on: '2026-12-10',
+        note: 'Présenter le réseau',
+      },
       capteurId: 9,
     });
   });

@@ -59,11 +59,13 @@ export function planDraft(
   capteur: { id: number; name: string },
   kind: VisitKind,
   plannedOn: string,
+  note = '',
 ): Draft {
   const body: Schemas['VisitPlanInputRequest'] = {
     capteur: capteur.id,
     kind,
     planned_on: plannedOn,
+    note: note.trim(),
   };
   return {
     kind: 'visitPlan',
