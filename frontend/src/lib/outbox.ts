@@ -1,7 +1,8 @@
 /**
  * The outbox: every write the facilitator makes (a contact attempt, a note, a status move,
- * an orientation, a new capteur, a visit done or planned) is stored here first, in IndexedDB, then sent by the page,
- * in order, with the current session and CSRF token and the action's own Idempotency-Key.
+ * an orientation, a new capteur, a visit done or planned) is stored here first, in IndexedDB,
+ * then sent by the page, in order, with the current session and CSRF token and the action's
+ * own Idempotency-Key.
  *
  * Offline, actions wait here ("en attente") and leave when the network returns; an answer
  * lost on the way back is harmless, since the server recognises the key and writes once
