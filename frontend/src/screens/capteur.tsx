@@ -1,6 +1,6 @@
 /** A capteur: where it stands, its activity, its codes; issue a code, open or share its
  * poster and stickers. */
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 
 import type { ScreenProps } from '../app';
 import {
@@ -121,13 +121,23 @@ function Visits({
   onPlanned: () => void;
 }) {
   const { outbox, submit, notify } = useApp();
+  const waiting = plannedOffline(outbox, capteur.id);
+  // A visit planned offline left the outbox (sent, or refused): list the visits as they are.
+  const queue = waiting.map((item) => `${item.key}:${item.state}`).join();
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    onPlanned();
+  }, [queue]);
   const [kind, setKind] = useState<VisitKind>(
     capteur.stage === 'prospect' ? 'prospection' : 'follow_up',
   );
   const [plannedOn, setPlannedOn] = useState(today);
   const [note, setNote] = useState('');
   const [busy, setBusy] = useState(false);
-  const waiting = plannedOffline(outbox, capteur.id);
 
   async function plan(event: Event) {
     event.preventDefault();

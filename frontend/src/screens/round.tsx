@@ -33,7 +33,8 @@ export default function RoundScreen() {
   const [date, setDate] = useState(today);
   const round = useResource(roundKey(date), () => getRound(date));
   const [open, setOpen] = useState<number | null>(null);
-  const data = round.data;
+  // What was kept may be another day's while this one loads.
+  const data = round.data?.date === date ? round.data : undefined;
   const isToday = date === today();
 
   // A visit recorded offline left the outbox (sent, or refused): show the round as it is now.
@@ -67,7 +68,7 @@ export default function RoundScreen() {
       {round.offline && (data ? <OfflineNote savedAt={round.savedAt} /> : <OfflineEmpty />)}
       {round.error && <ErrorNotice error={round.error} />}
       {!data && round.loading && <Loading />}
-      {data && data.date === date && (
+      {data && (
         <>
           <p class="muted">
             {data.stops.length === 0
