@@ -1,9 +1,10 @@
 """Idempotent staff writes: the `Idempotency-Key` header, honoured once for every endpoint.
 
 The PWA keeps the actions a facilitator takes offline (a contact attempt, a note, a status
-move, a new capteur) in an outbox and replays them when the network returns; a replay may
-also happen when an answer was lost on the way back (a tunnel, a lift). Each action carries a
-key of its own (a UUID), so the server can tell a replay from a new action:
+move, a new capteur, a visit done or planned) in an outbox and replays them when the network
+returns; a replay may also happen when an answer was lost on the way back (a tunnel, a lift).
+Each action carries a key of its own (a UUID), so the server can tell a replay from a new
+action:
 
 - no header: the write runs as before;
 - a new key: the write runs; if it succeeds (2xx), its answer is stored with the key, in the

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from backend.capteurs import perms as capteur_perms
 from backend.capteurs.enums import Stage
 from backend.core.errors import require_permission
+from backend.core.idempotency import idempotent
 from backend.visits import perms, selectors, services
 from backend.visits.filters import VisitFilter
 from backend.visits.models import CalendarFeed, Visit
@@ -43,7 +44,8 @@ def _visit_response(request, visit_id, *, response_status=status.HTTP_200_OK):
 @extend_schema(tags=["visits"])
 class VisitListPlanApi(generics.ListAPIView):
     """The visits of the user's territories, whoever does them (`facilitator=me` for one's
-    own), latest planned first; and planning one (post)."""
+    own), latest planned first; and planning one (post). The writes of this app honour the
+    `Idempotency-Key` header (backend.core.idempotency): the PWA's outbox replays them."""
 
     serializer_class = VisitOutputSerializer
     filterset_class = VisitFilter
@@ -54,6 +56,7 @@ class VisitListPlanApi(generics.ListAPIView):
         return selectors.visit_queryset(user=self.request.user)
 
     @extend_schema(request=VisitPlanInputSerializer, responses={201: VisitDetailOutputSerializer})
+    @idempotent
     def post(self, request):
         data = VisitPlanInputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
@@ -64,6 +67,7 @@ class VisitListPlanApi(generics.ListAPIView):
             facilitator=data.validated_data.get("facilitator", request.user),
             kind=data.validated_data["kind"],
             planned_on=data.validated_data["planned_on"],
+            note=data.validated_data["note"],
             actor=request.user,
         )
         return _visit_response(request, visit.id, response_status=status.HTTP_201_CREATED)
@@ -91,6 +95,7 @@ class VisitRescheduleApi(APIView):
     """Moves a planned visit to another day (409 when it is done or cancelled)."""
 
     @extend_schema(request=VisitRescheduleInputSerializer, responses=VisitDetailOutputSerializer)
+    @idempotent
     def post(self, request, visit_id):
         visit = _visit_for(request, visit_id, perms.can_reschedule_visit)
         data = VisitRescheduleInputSerializer(data=request.data)
@@ -108,6 +113,7 @@ class VisitDoneApi(APIView):
     visit is not planned any more or the pipeline refuses the move; then nothing changes."""
 
     @extend_schema(request=VisitDoneInputSerializer, responses=VisitDetailOutputSerializer)
+    @idempotent
     def post(self, request, visit_id):
         visit = _visit_for(request, visit_id, perms.can_record_visit)
         data = VisitDoneInputSerializer(data=request.data)
@@ -133,6 +139,7 @@ class VisitCancelApi(APIView):
     """Cancels a planned visit (409 when it is done or cancelled already)."""
 
     @extend_schema(request=VisitCancelInputSerializer, responses=VisitDetailOutputSerializer)
+    @idempotent
     def post(self, request, visit_id):
         visit = _visit_for(request, visit_id, perms.can_cancel_visit)
         data = VisitCancelInputSerializer(data=request.data)

@@ -17,6 +17,7 @@ from backend.core.models import TimeStampedModel
 from backend.visits.enums import VisitEventKind, VisitKind, VisitStatus
 
 OUTCOME_MAX_LENGTH = 2000
+NOTE_MAX_LENGTH = 500
 
 _M = TypeVar("_M", bound=models.Model)
 
@@ -44,6 +45,8 @@ class Visit(TimeStampedModel):
     )
     planned_on = models.DateField(_("prévue le"))
     done_on = models.DateField(_("faite le"), null=True, blank=True)
+    # Why one goes there, written when planning ("apporter des affiches"): shown on the round.
+    note = models.CharField(_("objet de la visite"), max_length=NOTE_MAX_LENGTH, blank=True)
     outcome = models.TextField(_("compte rendu"), blank=True, max_length=OUTCOME_MAX_LENGTH)
     next_step = models.CharField(_("suite à donner"), max_length=500, blank=True)
     # Planned by the daily job (backend.visits.planning), not by a person.

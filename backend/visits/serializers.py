@@ -10,7 +10,7 @@ from backend.accounts.scoping import territories_for
 from backend.capteurs.enums import Stage
 from backend.capteurs.models import Capteur
 from backend.visits.enums import RoundStart, VisitEventKind, VisitKind
-from backend.visits.models import OUTCOME_MAX_LENGTH, Visit, VisitEvent
+from backend.visits.models import NOTE_MAX_LENGTH, OUTCOME_MAX_LENGTH, Visit, VisitEvent
 
 NEXT_STEP_MAX_LENGTH = Visit._meta.get_field("next_step").max_length
 REASON_MAX_LENGTH = 500
@@ -52,6 +52,7 @@ class VisitOutputSerializer(serializers.ModelSerializer):
             "auto_planned",
             "facilitator",
             "facilitator_name",
+            "note",
             "next_step",
         ]
         read_only_fields = fields
@@ -105,6 +106,13 @@ class VisitPlanInputSerializer(serializers.Serializer):
     )
     kind = serializers.ChoiceField(choices=VisitKind.choices)
     planned_on = serializers.DateField()
+    note = serializers.CharField(
+        max_length=NOTE_MAX_LENGTH,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("L'objet de la visite (apporter des affiches, présenter le réseau…)."),
+    )
 
     def validate_planned_on(self, value):
         return not_past(value)
@@ -183,6 +191,9 @@ class RoundStopOutputSerializer(serializers.Serializer):
     )
     kind = serializers.ChoiceField(source="visit.kind", choices=VisitKind.choices)
     planned_on = serializers.DateField(source="visit.planned_on")
+    note = serializers.CharField(
+        source="visit.note", help_text=_("L'objet de la visite, noté en la planifiant.")
+    )
     previous_next_step = serializers.CharField(
         source="visit.previous_next_step",
         allow_null=True,

@@ -79,6 +79,7 @@ def visit_plan(
     planned_on: datetime.date,
     actor: User | None,
     auto_planned: bool = False,
+    note: str = "",
 ) -> Visit:
     """Plans a visit of `facilitator` to `capteur` on `planned_on`.
 
@@ -86,6 +87,7 @@ def visit_plan(
     territory, DomainError (409) when the capteur left the network. Any date is taken (the
     API refuses past ones; the demo seed plans in the past).
     `auto_planned` and `actor` None: the daily planning job (backend.visits.planning).
+    `note`: why one goes there (kept out of the event, like every text).
     """
     if capteur.stage == Stage.WITHDRAWN:
         raise DomainError(
@@ -100,6 +102,7 @@ def visit_plan(
         kind=kind,
         planned_on=planned_on,
         auto_planned=auto_planned,
+        note=note,
     )
     # The relations were checked above: validate the fields without reloading them.
     visit.full_clean(exclude=["territory", "capteur", "facilitator"])

@@ -9,7 +9,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import type { Me } from './lib/api/accounts';
 import * as accounts from './lib/api/accounts';
 import { api, ApiError } from './lib/api/client';
-import { AppContext, type AppValue, type SubmitResult } from './lib/app-context';
+import { AppContext, useApp, type AppValue, type SubmitResult } from './lib/app-context';
 import { enqueue, flush, list, subscribe, type Draft, type OutboxItem } from './lib/outbox';
 import { href, match, navigate, onLinkClick, usePath, type RouteName } from './lib/router';
 import { cachedMe, finishPendingLogout, logout as endSession, rememberMe } from './lib/session';
@@ -22,7 +22,7 @@ export interface ScreenProps {
 
 type Loader = () => Promise<{ default: ComponentType<ScreenProps> }>;
 
-// One lazy chunk per screen. To come: 'round' (Ma tournée) and the coordinator's screens.
+// One lazy chunk per screen. To come: the coordinator's screens.
 const SCREENS: Record<Exclude<RouteName, 'login'>, Loader> = {
   inbox: () => import('./screens/inbox'),
   referral: () => import('./screens/referral'),
@@ -31,6 +31,7 @@ const SCREENS: Record<Exclude<RouteName, 'login'>, Loader> = {
   capteur: () => import('./screens/capteur'),
   me: () => import('./screens/me'),
   reseau: () => import('./screens/reseau'),
+  round: () => import('./screens/round'),
 };
 const loadLogin = () => import('./screens/login');
 
@@ -279,29 +280,34 @@ function TabBar({
   current: RouteName | undefined;
   coordinator: boolean;
 }) {
-  const tabs: { name: RouteName; label: string; active: boolean }[] = [
+  const { me } = useApp();
+  const facilitator = accounts.facilitatorTerritories(me).length > 0;
+  const tabs: { name: RouteName; label: string; active: boolean; hidden?: boolean }[] = [
     { name: 'inbox', label: 'Orientations', active: current === 'inbox' || current === 'referral' },
     {
       name: 'capteurs',
       label: 'Capteurs',
       active: current === 'capteurs' || current === 'capteur' || current === 'capteurNew',
     },
+    { name: 'round', label: 'Ma tournée', active: current === 'round', hidden: !facilitator },
     { name: 'me', label: 'Moi', active: current === 'me' },
   ];
   if (coordinator)
     tabs.splice(-1, 0, { name: 'reseau', label: 'Le réseau', active: current === 'reseau' });
   return (
     <nav class="tabbar" aria-label="Navigation principale">
-      {tabs.map((tab) => (
-        <a
-          key={tab.name}
-          href={href(tab.name)}
-          class={tab.active ? 'tab tab-active' : 'tab'}
-          aria-current={tab.active ? 'page' : undefined}
-        >
-          {tab.label}
-        </a>
-      ))}
+      {tabs
+        .filter((tab) => !tab.hidden)
+        .map((tab) => (
+          <a
+            key={tab.name}
+            href={href(tab.name)}
+            class={tab.active ? 'tab tab-active' : 'tab'}
+            aria-current={tab.active ? 'page' : undefined}
+          >
+            {tab.label}
+          </a>
+        ))}
     </nav>
   );
 }

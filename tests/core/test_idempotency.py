@@ -176,4 +176,8 @@ def test_the_header_is_documented_on_every_idempotent_endpoint():
         ("/api/v1/referrals/{referral_id}/orientations/", "post"),
         ("/api/v1/referrals/{referral_id}/reassign/", "post"),
         ("/api/v1/referrals/{referral_id}/status/", "post"),
+        ("/api/v1/visits/", "post"),
+        ("/api/v1/visits/{visit_id}/cancel/", "post"),
+        ("/api/v1/visits/{visit_id}/done/", "post"),
+        ("/api/v1/visits/{visit_id}/reschedule/", "post"),
     }

@@ -102,6 +102,7 @@ def test_a_list_row_is_small_and_says_where_and_who(facilitator_api, visit, capt
         "auto_planned": False,
         "facilitator": facilitator.id,
         "facilitator_name": facilitator.get_full_name(),
+        "note": "",
         "next_step": "",
     }
 
@@ -158,6 +159,27 @@ def test_a_facilitator_plans_a_visit_for_themselves_by_default(
         facilitator,
         planned_on.isoformat(),
     )
+
+
+def test_a_planned_visit_keeps_its_note_for_the_round_but_not_in_its_history(
+    facilitator_api, capteur
+):
+    response = facilitator_api.post(
+        "/api/v1/visits/",
+        {
+            "capteur": capteur.id,
+            "kind": "restock",
+            "planned_on": TODAY().isoformat(),
+            "note": "Apporter des affiches A3.",
+        },
+    )
+
+    assert response.status_code == 201, response.json()
+    assert response.json()["note"] == "Apporter des affiches A3."
+    stops = facilitator_api.get("/api/v1/visits/round/").json()["stops"]
+    assert [stop["note"] for stop in stops] == ["Apporter des affiches A3."]
+    event = VisitEvent.objects.get(visit_id=response.json()["id"])
+    assert "Apporter" not in str(event.payload)
 
 
 def test_a_coordinator_plans_a_visit_for_a_facilitator(coordinator_api, capteur, facilitator):

@@ -134,6 +134,19 @@ export const STRUCTURE_KIND: Labels<Schemas['StructureKindEnum']> = {
   autre: 'Autre',
 };
 
+export const VISIT_KIND: Labels<Schemas['VisitKindEnum']> = {
+  prospection: 'Prospection',
+  onboarding: 'Accueil d’un nouveau partenaire',
+  follow_up: 'Suivi',
+  restock: 'Réassort (affiches, cartes)',
+};
+
+export const VISIT_STATUS: Labels<Schemas['VisitStatusEnum']> = {
+  planned: 'Prévue',
+  done: 'Faite',
+  cancelled: 'Annulée',
+};
+
 export function labelOf<T extends string>(labels: Labels<T>, value: unknown): string {
   return typeof value === 'string' && value in labels ? labels[value as T] : String(value ?? '');
 }

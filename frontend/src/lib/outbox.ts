@@ -1,7 +1,8 @@
 /**
  * The outbox: every write the facilitator makes (a contact attempt, a note, a status move,
- * an orientation, a new capteur) is stored here first, in IndexedDB, then sent by the page,
- * in order, with the current session and CSRF token and the action's own Idempotency-Key.
+ * an orientation, a new capteur, a visit done or planned) is stored here first, in IndexedDB,
+ * then sent by the page, in order, with the current session and CSRF token and the action's
+ * own Idempotency-Key.
  *
  * Offline, actions wait here ("en attente") and leave when the network returns; an answer
  * lost on the way back is harmless, since the server recognises the key and writes once
@@ -17,7 +18,8 @@ import { createStore, del, entries, set, clear, get, type UseStore } from 'idb-k
 import type { Problem, SendResult, WriteRequest } from './api/client';
 import { newKey } from './uuid';
 
-export type OutboxKind = 'attempt' | 'note' | 'status' | 'orientation' | 'reassign' | 'capteur';
+export type OutboxKind =
+  'attempt' | 'note' | 'status' | 'orientation' | 'reassign' | 'capteur' | 'visit' | 'visitPlan';
 
 /** An action as a screen describes it, before it is queued. */
 export interface Draft extends Omit<WriteRequest, 'key'> {
@@ -25,6 +27,10 @@ export interface Draft extends Omit<WriteRequest, 'key'> {
   /** What the person did, in French, shown while it waits ("Note : « Rappeler lundi »"). */
   label: string;
   referralId?: number;
+  /** The visit an action is about (recorded as done from "Ma tournée"). */
+  visitId?: number;
+  /** The capteur an action is about (a visit planned from its page). */
+  capteurId?: number;
 }
 
 export interface OutboxItem extends Draft {
@@ -89,9 +95,20 @@ export async function enqueue(draft: Draft, userId: number, now = new Date()): P
   return item;
 }
 
+const SUBJECT: Record<OutboxKind, string> = {
+  attempt: 'cette orientation',
+  note: 'cette orientation',
+  status: 'cette orientation',
+  orientation: 'cette orientation',
+  reassign: 'cette orientation',
+  capteur: 'ce capteur',
+  visit: 'cette visite',
+  visitPlan: 'ce capteur',
+};
+
 /** What to tell the person about a refused action. */
 export function adviceFor(problem: Problem, kind: OutboxKind): string {
-  const subject = kind === 'capteur' ? 'ce capteur' : 'cette orientation';
+  const subject = SUBJECT[kind];
   switch (problem.status) {
     case 409:
       return `Refusée : ${problem.detail} La fiche a sans doute changé entre-temps (un·e collègue, un autre téléphone). Ouvrez ${subject} pour voir où en sont les choses, puis refaites l’action si elle a encore un sens, ou abandonnez-la.`;

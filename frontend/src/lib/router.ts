@@ -15,6 +15,7 @@ export const ROUTES = {
   capteur: '/app/capteurs/:id',
   me: '/app/moi',
   reseau: '/app/reseau',
+  round: '/app/tournee',
   login: '/app/connexion',
 } as const;
 

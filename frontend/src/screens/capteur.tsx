@@ -1,6 +1,6 @@
 /** A capteur: where it stands, its activity, its codes; issue a code, open or share its
  * poster and stickers. */
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 
 import type { ScreenProps } from '../app';
 import {
@@ -22,8 +22,16 @@ import {
   type ReferralCode,
 } from '../lib/api/capteurs';
 import { ApiError, NetworkError } from '../lib/api/client';
-import { age, day } from '../lib/format';
-import { ACTIVITY, CAPTEUR_KIND, labelOf, STAGE } from '../lib/labels';
+import {
+  capteurVisitsKey,
+  listCapteurVisits,
+  planDraft,
+  plannedOffline,
+  type Visit,
+  type VisitKind,
+} from '../lib/api/visits';
+import { age, day, today } from '../lib/format';
+import { ACTIVITY, CAPTEUR_KIND, labelOf, STAGE, VISIT_KIND, VISIT_STATUS } from '../lib/labels';
 import { useResource } from '../lib/resource';
 import { newKey } from '../lib/uuid';
 
@@ -31,6 +39,7 @@ export default function CapteurScreen({ params }: ScreenProps) {
   const id = Number(params.id);
   const capteur = useResource(`capteur:${id}`, () => getCapteur(id));
   const codes = useResource(`capteur:${id}:codes`, () => listCodes(id));
+  const visits = useResource(capteurVisitsKey(id), () => listCapteurVisits(id));
   const data = capteur.data;
 
   if (!data) {
@@ -65,6 +74,12 @@ export default function CapteurScreen({ params }: ScreenProps) {
       <div class="block">
         <Facts rows={facts(data)} />
       </div>
+      <Visits
+        capteur={data}
+        visits={visits.data}
+        offline={visits.offline}
+        onPlanned={() => visits.reload()}
+      />
       <Codes
         capteur={data}
         codes={codes.data}
@@ -92,6 +107,134 @@ function facts(capteur: Capteur): [string, string][] {
     ['Partenariat signé', day(capteur.signed_on)],
     ['Notes', capteur.notes],
   ];
+}
+
+function Visits({
+  capteur,
+  visits,
+  offline,
+  onPlanned,
+}: {
+  capteur: Capteur;
+  visits: Visit[] | undefined;
+  offline: boolean;
+  onPlanned: () => void;
+}) {
+  const { outbox, submit, notify } = useApp();
+  const waiting = plannedOffline(outbox, capteur.id);
+  // A visit planned offline left the outbox (sent, or refused): list the visits as they are.
+  const queue = waiting.map((item) => `${item.key}:${item.state}`).join();
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    onPlanned();
+  }, [queue]);
+  const [kind, setKind] = useState<VisitKind>(
+    capteur.stage === 'prospect' ? 'prospection' : 'follow_up',
+  );
+  const [plannedOn, setPlannedOn] = useState(today);
+  const [note, setNote] = useState('');
+  const [busy, setBusy] = useState(false);
+
+  async function plan(event: Event) {
+    event.preventDefault();
+    setBusy(true);
+    const result = await submit(planDraft(capteur, kind, plannedOn, note));
+    setBusy(false);
+    if (result.state !== 'failed') setNote('');
+    if (result.state === 'sent') {
+      notify(`Visite planifiée : ${day(plannedOn)}`);
+      onPlanned();
+    } else if (result.state === 'queued') {
+      notify('Visite planifiée — en attente d’envoi.');
+    } else {
+      notify('Visite refusée par le serveur : voir « Moi ».');
+    }
+  }
+
+  return (
+    <div class="block">
+      <h2>Visites</h2>
+      {!visits && offline && <p class="muted">Visites non chargées sur ce téléphone.</p>}
+      {visits && visits.length === 0 && waiting.length === 0 && (
+        <p class="muted">Aucune visite pour l’instant.</p>
+      )}
+      <ul class="cards" aria-label="Visites">
+        {waiting.map((item) => (
+          <li key={item.key} class="card">
+            <div class="card-body">
+              <span class="card-head">
+                <strong class="card-title">{item.label}</strong>
+                <Chip tone={item.state === 'failed' ? 'danger' : 'pending'}>
+                  {item.state === 'failed' ? 'Refusée' : 'En attente'}
+                </Chip>
+              </span>
+            </div>
+          </li>
+        ))}
+        {visits?.map((visit) => (
+          <li key={visit.id} class="card">
+            <div class="card-body">
+              <span class="card-head">
+                <strong class="card-title">{labelOf(VISIT_KIND, visit.kind)}</strong>
+                <Chip tone={visit.status === 'done' ? 'oriented' : 'neutral'}>
+                  {labelOf(VISIT_STATUS, visit.status)}
+                </Chip>
+              </span>
+              <span class="card-meta">
+                {visit.status === 'done'
+                  ? `Faite le ${day(visit.done_on)}`
+                  : `Prévue le ${day(visit.planned_on)}`}
+                {visit.facilitator_name ? ` · ${visit.facilitator_name}` : ''}
+              </span>
+              {visit.note && <span class="card-meta">Objet : {visit.note}</span>}
+              {visit.next_step && <span class="card-meta">Suite : {visit.next_step}</span>}
+            </div>
+          </li>
+        ))}
+      </ul>
+      {capteur.stage !== 'withdrawn' && (
+        <form class="form panel" onSubmit={plan} aria-label="Planifier une visite">
+          <label class="field">
+            <span>Type de visite</span>
+            <select value={kind} onChange={(e) => setKind(e.currentTarget.value as VisitKind)}>
+              {(Object.keys(VISIT_KIND) as VisitKind[]).map((value) => (
+                <option key={value} value={value}>
+                  {VISIT_KIND[value]}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label class="field">
+            <span>Date</span>
+            <input
+              type="date"
+              required
+              min={today()}
+              value={plannedOn}
+              onInput={(e) => setPlannedOn(e.currentTarget.value)}
+            />
+          </label>
+          <label class="field">
+            <span>Objet de la visite (facultatif)</span>
+            <textarea
+              rows={2}
+              maxLength={500}
+              value={note}
+              placeholder="Apporter des affiches, présenter le réseau…"
+              onInput={(e) => setNote(e.currentTarget.value)}
+            />
+          </label>
+          <button type="submit" class="button primary" disabled={busy || !plannedOn}>
+            Planifier une visite
+          </button>
+        </form>
+      )}
+    </div>
+  );
 }
 
 function Codes({
