@@ -16,7 +16,7 @@
 # to it stays: their submissions, the inbox's access log). BENCH_RUN_ARGS: more options for
 # run.py (e.g. "--submit-seconds 5" for a quick look); BENCH_STRICT=1: exit 1 on a failed budget.
 # BENCH_STEPS: some of run.py's steps only (`make bench-frontend`: BENCH_STEPS=pwa);
-# BENCH_LIGHTHOUSE_RUNS (3): Lighthouse runs per page, the median is kept.
+# BENCH_LIGHTHOUSE_RUNS (5): Lighthouse runs per page, the median is kept.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -119,7 +119,7 @@ echo "==> Measuring (a few minutes)"
 "$PY" -m tests.bench.run \
   --app "http://127.0.0.1:$APP_PORT" --floor "http://127.0.0.1:$FLOOR_PORT" \
   --password "$BENCH_PASSWORD" --clients "$BENCH_CLIENTS" --workers "$BENCH_WORKERS" \
-  --lighthouse-runs "${BENCH_LIGHTHOUSE_RUNS:-3}" ${BENCH_STEPS:+--steps "$BENCH_STEPS"} \
+  --lighthouse-runs "${BENCH_LIGHTHOUSE_RUNS:-5}" ${BENCH_STEPS:+--steps "$BENCH_STEPS"} \
   ${BENCH_STRICT:+--strict} ${BENCH_RUN_ARGS:-} &
 RUN=$!
 PIDS=("$RUN" "${PIDS[@]}")

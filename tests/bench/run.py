@@ -492,7 +492,8 @@ def pwa(bench: Bench, cookie: str, runs: int) -> list[Row]:
         each = ", ".join(f"{p}/{a}" for p, a in scores.runs)
         rows.append(
             Row(
-                f"PWA: Lighthouse mobile, {name} (median of {runs}: {each})",
+                f"PWA: Lighthouse mobile, {name} (median of {runs}: {each}; "
+                f"host benchmarkIndex {scores.benchmark_index})",
                 budget,
                 result=f"perf {scores.performance}, a11y {scores.accessibility}: "
                 + verdict(failures),
@@ -541,7 +542,7 @@ def main() -> int:
         default=",".join(STEPS),
         help=f"comma-separated, among {', '.join(STEPS)} (default: all)",
     )
-    parser.add_argument("--lighthouse-runs", type=int, default=3, help="runs per page (median)")
+    parser.add_argument("--lighthouse-runs", type=int, default=5, help="runs per page (median)")
     args = parser.parse_args()
 
     wait_until_up(args.app, "/api/v1/auth/csrf/")
