@@ -5,7 +5,7 @@ latencies and throughput, from tests.bench.load's client threads. Inside this pr
 the same database, with Django's test client: SQL queries per request
 (CaptureQueriesContext; the gunicorn processes are not instrumented) and the QR code and
 poster renderings (the first rendering of codes never rendered before: the QR matrix cache
-is cold).
+is cold). Last, the PWA's production build with Lighthouse (tests/bench/frontend.py).
 
 Budgets are checked as measured on this machine, and the submission also as a ratio of the
 bench floor (a bare Django view doing one INSERT, tests/bench/floor) measured in the same
