@@ -48,7 +48,8 @@ for (const key of Object.keys(manifest).sort()) {
   if (initial.has(key) || !file.endsWith('.js')) continue;
   console.warn(`  ${file.padEnd(44)} ${gz(file).toFixed(1)} KB`);
 }
-if (asJson) console.log(JSON.stringify({ initial_kb: total, budget_kb: BUDGET_KB }));
+if (asJson)
+  process.stdout.write(`${JSON.stringify({ initial_kb: total, budget_kb: BUDGET_KB })}\n`);
 if (total > BUDGET_KB) {
   console.error(`bundle-size: ${total.toFixed(1)} KB of initial JavaScript > ${BUDGET_KB} KB`);
   process.exit(1);
