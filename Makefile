@@ -21,7 +21,8 @@ FRONTEND_DEPS := $(FRONTEND)/node_modules/.relais-installed
 API_SOURCES := $(shell find backend -name '*.py' -not -path '*/migrations/*' 2>/dev/null)
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: install run test lint format bench clean frontend frontend-schema frontend-test browser drill
+.PHONY: install run test lint format bench bench-frontend clean frontend frontend-schema \
+  frontend-test browser drill
 
 $(UV):
 	@command -v $(PYTHON_BOOT) >/dev/null || { echo "Python 3.11 is required ($(PYTHON_BOOT))"; exit 1; }
@@ -98,11 +99,12 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 
 # SPEC.md's budgets on a generated dataset in a dedicated PostgreSQL database (README,
-# "Benchmarks"). Sizes: make bench BENCH_REFERRALS=1000000 BENCH_CAPTEURS=10000
+# "Benchmarks"), the backend's then the PWA's (its production build, Lighthouse on Debian's
+# Chromium). Sizes: make bench BENCH_REFERRALS=1000000 BENCH_CAPTEURS=10000
 BENCH_REFERRALS ?= 100000
 BENCH_CAPTEURS ?= 2000
 BENCH_TERRITORIES ?= 4
-bench: install
+bench: install frontend browser
 	BENCH_REFERRALS=$(BENCH_REFERRALS) BENCH_CAPTEURS=$(BENCH_CAPTEURS) \
 	  BENCH_TERRITORIES=$(BENCH_TERRITORIES) tests/bench/bench.sh
 
@@ -111,6 +113,12 @@ bench: install
 drill: install
 	$(PY) deploy/drill.py stack
 	$(PY) deploy/drill.py outage
+
+# The PWA's budgets alone (initial JS, Lighthouse on the inbox and a referral): same database
+# and servers as `make bench` (BENCH_REUSE_DB=1 keeps the last run's database).
+bench-frontend: install frontend browser
+	BENCH_REFERRALS=$(BENCH_REFERRALS) BENCH_CAPTEURS=$(BENCH_CAPTEURS) \
+	  BENCH_TERRITORIES=$(BENCH_TERRITORIES) BENCH_STEPS=pwa tests/bench/bench.sh
 
 clean:
 	rm -rf $(VENV) $(TOOLS) var $(FRONTEND)/node_modules $(FRONTEND)/dist

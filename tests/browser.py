@@ -60,3 +60,20 @@ def shoot():
         page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
     return save
+
+
+# --- accessibility: axe-core (frontend/node_modules, a devDependency of the PWA) ----------
+
+AXE = settings.BASE_DIR / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def axe_violations(page, impacts=None):
+    """axe-core's violations on `page` as (rule, impact, targets), those of `impacts` only if
+    given. The page's context must bypass the CSP (axe-core is injected as a script)."""
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate("async () => (await axe.run(document)).violations")
+    return [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]])
+        for v in found
+        if impacts is None or v["impact"] in impacts
+    ]

@@ -6,13 +6,17 @@
 #  2. serves the app with gunicorn (deploy/gunicorn.conf.py, BENCH_WORKERS sync workers) and,
 #     beside it, the bench floor (tests/bench/floor: a bare Django view doing one INSERT),
 #     each on a free port of 127.0.0.1;
-#  3. runs tests/bench/run.py, which loads both with a bounded client and prints the table.
+#  3. runs tests/bench/run.py, which loads both with a bounded client, then measures the PWA
+#     (its production build in frontend/dist, served by the same gunicorn) with Lighthouse on
+#     Debian's Chromium (tests/bench/frontend.py), and prints the table.
 #
 # Both servers are stopped on exit, whatever happens (trap). Nothing leaves 127.0.0.1.
 # Sizes: BENCH_REFERRALS (100000), BENCH_CAPTEURS (2000), BENCH_TERRITORIES (4), BENCH_SEED (1).
 # BENCH_REUSE_DB=1 measures again on the database of the last run (what earlier runs added
 # to it stays: their submissions, the inbox's access log). BENCH_RUN_ARGS: more options for
 # run.py (e.g. "--submit-seconds 5" for a quick look); BENCH_STRICT=1: exit 1 on a failed budget.
+# BENCH_STEPS: some of run.py's steps only (`make bench-frontend`: BENCH_STEPS=pwa);
+# BENCH_LIGHTHOUSE_RUNS (5): Lighthouse runs per page, the median is kept.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -115,6 +119,7 @@ echo "==> Measuring (a few minutes)"
 "$PY" -m tests.bench.run \
   --app "http://127.0.0.1:$APP_PORT" --floor "http://127.0.0.1:$FLOOR_PORT" \
   --password "$BENCH_PASSWORD" --clients "$BENCH_CLIENTS" --workers "$BENCH_WORKERS" \
+  --lighthouse-runs "${BENCH_LIGHTHOUSE_RUNS:-5}" ${BENCH_STEPS:+--steps "$BENCH_STEPS"} \
   ${BENCH_STRICT:+--strict} ${BENCH_RUN_ARGS:-} &
 RUN=$!
 PIDS=("$RUN" "${PIDS[@]}")

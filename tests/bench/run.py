@@ -5,7 +5,7 @@ latencies and throughput, from tests.bench.load's client threads. Inside this pr
 the same database, with Django's test client: SQL queries per request
 (CaptureQueriesContext; the gunicorn processes are not instrumented) and the QR code and
 poster renderings (the first rendering of codes never rendered before: the QR matrix cache
-is cold).
+is cold). Last, the PWA's production build with Lighthouse (tests/bench/frontend.py).
 
 Budgets are checked as measured on this machine, and the submission also as a ratio of the
 bench floor (a bare Django view doing one INSERT, tests/bench/floor) measured in the same
@@ -51,6 +51,7 @@ from backend.capteurs.printing.poster import poster_pdf  # noqa: E402
 from backend.capteurs.printing.qr import qr_matrix, qr_svg  # noqa: E402
 from backend.referrals.enums import Status  # noqa: E402
 from backend.referrals.models import Referral  # noqa: E402
+from tests.bench import frontend  # noqa: E402
 from tests.bench.floor.urls import FLOOR_TABLE  # noqa: E402
 from tests.bench.load import Request, Result, merged, run_load, send  # noqa: E402
 
@@ -86,6 +87,7 @@ SUBMISSION_ROUNDS = 2  # floor, app, floor, app
 QR_SVG_MS = 5
 POSTER_MS = 500
 PRINT_SAMPLES = 25
+STEPS = ("submission", "inbox", "capteurs", "dashboard", "printing", "pwa")
 
 
 @dataclass(frozen=True)
@@ -460,6 +462,46 @@ class Bench:
         ]
 
 
+def pwa(bench: Bench, cookie: str, runs: int) -> list[Row]:
+    """The PWA's budgets (tests/bench/frontend.py): its initial JavaScript, then Lighthouse
+    on the inbox and the detail of one of the facilitator's referrals."""
+    kb, budget_kb = frontend.initial_js_kb()
+    rows = [
+        Row(
+            "PWA: initial JS of the first screen, gzipped",
+            f"≤ {budget_kb} KB",
+            result=f"{kb:.1f} KB: " + verdict([] if kb <= budget_kb else ["size"]),
+        )
+    ]
+    referral = (
+        Referral.objects.filter(assigned_to=bench.facilitator)
+        .order_by("-created_at", "-id")
+        .values_list("id", flat=True)
+        .first()
+    )
+    if referral is None:
+        raise SystemExit("The facilitator has no referral to open.")
+    budget = f"perf ≥ {frontend.PERFORMANCE}; a11y ≥ {frontend.ACCESSIBILITY}"
+    for name, path in (("inbox", "/app/"), ("referral", f"/app/orientations/{referral}")):
+        scores = frontend.lighthouse(f"{bench.app}{path}", cookie, name=name, runs=runs)
+        failures = []
+        if scores.performance < frontend.PERFORMANCE:
+            failures.append("performance")
+        if scores.accessibility < frontend.ACCESSIBILITY:
+            failures.append("accessibility")
+        each = ", ".join(f"{p}/{a}" for p, a in scores.runs)
+        rows.append(
+            Row(
+                f"PWA: Lighthouse mobile, {name} (median of {runs}: {each}; "
+                f"host benchmarkIndex {scores.benchmark_index})",
+                budget,
+                result=f"perf {scores.performance}, a11y {scores.accessibility}: "
+                + verdict(failures),
+            )
+        )
+    return rows
+
+
 def percentile(values: list[float], q: int) -> float:
     if len(values) == 1:
         return values[0]
@@ -495,6 +537,12 @@ def main() -> int:
     parser.add_argument("--read-seconds", type=float, default=20)
     parser.add_argument("--workers", default="?", help="gunicorn workers (for the report)")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a budget fails")
+    parser.add_argument(
+        "--steps",
+        default=",".join(STEPS),
+        help=f"comma-separated, among {', '.join(STEPS)} (default: all)",
+    )
+    parser.add_argument("--lighthouse-runs", type=int, default=5, help="runs per page (median)")
     args = parser.parse_args()
 
     wait_until_up(args.app, "/api/v1/auth/csrf/")
@@ -526,9 +574,15 @@ def main() -> int:
             ),
         ),
         ("printing", bench.printing),
+        ("pwa", partial(pwa, bench, facilitator, args.lighthouse_runs)),
     )
+    wanted = set(args.steps.split(","))
+    if unknown := wanted - set(STEPS):
+        parser.error(f"unknown steps: {', '.join(sorted(unknown))}")
     rows = []
     for name, step in steps:
+        if name not in wanted:
+            continue
         started = time.monotonic()
         rows.extend(step())
         print(f"  measured {name} in {time.monotonic() - started:.0f} s", file=sys.stderr)

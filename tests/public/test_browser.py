@@ -4,12 +4,11 @@ without JavaScript too, a landline told that no SMS will come, the capteur space
 its first screen. Screenshots: var/test-artifacts/pwa/public-*.png."""
 
 import pytest
-from django.conf import settings
 
 from backend.capteurs.services import capteur_space_issue
 from backend.referrals.models import Referral
 from tests.accounts.factories import MembershipFactory, TerritoryFactory
-from tests.browser import PHONE
+from tests.browser import AXE, PHONE
 from tests.capteurs.factories import CapteurFactory, ReferralCodeFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -120,8 +119,6 @@ def test_the_capteur_spaces_print_link_is_on_the_first_screen(phone, code, shoot
 
 
 # --- accessibility: axe-core (frontend/node_modules, a devDependency of the PWA) ----------
-
-AXE = settings.BASE_DIR / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
 
 
 @pytest.fixture

@@ -72,7 +72,7 @@ export default function CapteurMap({ data, tiles }: { data: MapData; tiles: MapT
       <div
         ref={container}
         class={withTiles ? 'map-canvas' : 'map-canvas map-blank'}
-        role="img"
+        role="region"
         aria-label="Carte des capteurs, colorés selon leur activité"
       />
       <p class="map-legend">

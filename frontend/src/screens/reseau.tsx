@@ -377,8 +377,13 @@ function Section<T>({
   wide?: boolean;
   children: (data: T) => preact.ComponentChildren;
 }) {
+  // A card's wide table scrolls inside it on a phone: focusable, so a keyboard can scroll it.
   return (
-    <section class={wide ? 'panel reseau-card wide' : 'panel reseau-card'}>
+    <section
+      class={wide ? 'panel reseau-card wide' : 'panel reseau-card'}
+      tabIndex={0}
+      aria-label={title}
+    >
       <h2>{title}</h2>
       {resource.data !== undefined ? children(resource.data) : null}
       {resource.data === undefined && resource.loading && <Loading />}
