@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_protect, ensure_csrf_cookie
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, permissions, serializers, status, throttling
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -53,7 +53,14 @@ class LoginApi(APIView):
         # A failed login is a 401 (with a challenge), not a 403: there is no authenticator here.
         return 'Session realm="relais"'
 
-    @extend_schema(request=LoginInputSerializer, responses={200: MeSerializer}, tags=["auth"])
+    @extend_schema(
+        request=LoginInputSerializer,
+        responses={
+            200: MeSerializer,
+            401: OpenApiResponse(description="Wrong e-mail or password."),
+        },
+        tags=["auth"],
+    )
     def post(self, request):
         data = self.LoginInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
