@@ -69,8 +69,10 @@ class RelaisAutoSchema(AutoSchema):
         problem = self.resolve_serializer(ProblemSerializer, "response").ref
         responses = operation.setdefault("responses", {})
         for code in self._problem_statuses(operation):
-            response = responses.setdefault(code, {"description": _PROBLEM_DESCRIPTIONS[code]})
-            response.setdefault("content", {PROBLEM_CONTENT_TYPE: {"schema": problem}})
+            responses.setdefault(code, {"description": _PROBLEM_DESCRIPTIONS[code]})
+        for code, response in responses.items():
+            if code.startswith("4"):
+                response.setdefault("content", {PROBLEM_CONTENT_TYPE: {"schema": problem}})
         return operation
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
