@@ -22,7 +22,9 @@ class ProblemSerializer(serializers.Serializer):
     status = serializers.IntegerField()
     detail = serializers.CharField()
     code = serializers.CharField(help_text="Stable, for clients (e.g. `invalid`, `not_found`).")
-    errors = serializers.DictField(
+    # The field's name is the document's; the metaclass moves it off the class, so it does not
+    # shadow Serializer.errors at run time (mypy cannot know).
+    errors = serializers.DictField(  # type: ignore[assignment]
         required=False,
         help_text="400 only: the messages per field (`non_field_errors` for the whole).",
     )

@@ -6,7 +6,13 @@ facilitator and a coordinator of the seeded territory. Every response must be a 
 status code with the documented content type, headers and body, and no 5xx.
 
 Bounded and reproducible: a fixed number of examples per operation, derandomized (the same
-requests on every run), no Hypothesis database.
+requests on every run), no Hypothesis database, no coverage phase. Each test (an operation
+for a role) has its own seeded world and session; a path's object id is the seeded object's or
+a missing one (404).
+
+No operation is skipped: logout only ends its own test's session, and the file downloads
+(PDF, PNG, SVG, CSV, XLSX) are checked for status, content type and headers (schemathesis
+validates JSON bodies only).
 """
 
 import json
