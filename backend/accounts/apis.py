@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_protect, ensure_csrf_cookie
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, permissions, serializers, status, throttling
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -111,7 +111,11 @@ class LoginApi(APIView):
 
     @extend_schema(
         request=LoginInputSerializer,
-        responses={200: MeSerializer, 202: SecondFactorNeededSerializer},
+        responses={
+            200: MeSerializer,
+            202: SecondFactorNeededSerializer,
+            401: OpenApiResponse(description="Wrong e-mail or password."),
+        },
         tags=["auth"],
     )
     def post(self, request):
@@ -171,7 +175,14 @@ class OtpEnrolmentApi(APIView):
         secret = serializers.CharField(help_text=_("La clé à saisir à la main (base32)."))
         qr_svg = serializers.CharField(help_text=_("Le QR code de otpauth_uri, en SVG."))
 
-    @extend_schema(request=None, responses={201: EnrolmentSerializer}, tags=["auth"])
+    @extend_schema(
+        request=None,
+        responses={
+            201: EnrolmentSerializer,
+            409: OpenApiResponse(description="An authenticator app is enrolled already."),
+        },
+        tags=["auth"],
+    )
     def post(self, request):
         device = services.totp_enrolment_start(user=request.user)
         uri = device.config_url

@@ -220,7 +220,8 @@ class CapteurSpaceApi(APIView):
         services.capteur_space_issue(capteur=capteur, actor=request.user)
         return Response(_capteur_output(request, capteur.id))
 
-    @extend_schema(request=None, responses=CapteurOutputSerializer)
+    # 200 with the capteur (drf-spectacular documents a bare DELETE as 204).
+    @extend_schema(request=None, responses={200: CapteurOutputSerializer})
     def delete(self, request, capteur_id):
         capteur = capteur_for(request, capteur_id, allowed=perms.can_manage_capteur_space)
         services.capteur_space_revoke(capteur=capteur, actor=request.user)

@@ -74,7 +74,8 @@ class LimitInputSerializer(_TerritoryInput):
     limit = serializers.IntegerField(required=False, min_value=1, max_value=50, default=10)
 
 
-MONTH_PATTERN = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+# Years 0001 to 9999 (datetime's range; 0000 is no year).
+MONTH_PATTERN = re.compile(r"^(?!0000)(\d{4})-(0[1-9]|1[0-2])$")
 
 
 class MonthField(serializers.CharField):

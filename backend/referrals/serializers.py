@@ -167,7 +167,7 @@ class ReferralOutputSerializer(serializers.ModelSerializer):
     (coordinators): `personal_data_visible` says which case applies."""
 
     reference = serializers.CharField(source="pseudonym", read_only=True)
-    phone = serializers.CharField(read_only=True)
+    phone = serializers.CharField(read_only=True, allow_null=True)
     capteur_name = serializers.CharField(source="capteur.name", read_only=True, default=None)
     assigned_to_name = serializers.SerializerMethodField()
     overdue = serializers.SerializerMethodField()
@@ -217,6 +217,8 @@ class ReferralOutputSerializer(serializers.ModelSerializer):
             *PERSONAL_FIELDS,
         ]
         read_only_fields = fields
+        # Null where the personal data is hidden (to_representation).
+        extra_kwargs = {name: {"allow_null": True} for name in PERSONAL_FIELDS}
 
     def _visible(self, referral) -> bool:
         return can_see_personal_data(self.context["request"].user, referral)

@@ -76,3 +76,25 @@ def test_the_docs_are_private_by_default_with_debug_off(settings):
     # the suite runs with production's settings: DEBUG off, API_DOCS_PUBLIC unset
     assert settings.DEBUG is False
     assert settings.API_DOCS_PUBLIC is False
+
+
+def test_every_operation_documents_its_problem_answers(client, docs_public):
+    # given the schema as served (backend.core.schema.RelaisAutoSchema documents errors)
+    schema = client.get("/api/schema/?format=json").json()
+    problem = {"schema": {"$ref": "#/components/schemas/Problem"}}
+
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            where = f"{method.upper()} {path}"
+            # then a login-only operation says 401, one naming an object 404...
+            if {} not in operation.get("security", [{}]):
+                assert "401" in responses, where
+            if "{" in path:
+                assert "404" in responses, where
+            if "requestBody" in operation:
+                assert {"400", "415"} <= set(responses), where
+            # ...and every error answer is a problem details document
+            for code, response in responses.items():
+                if code.startswith("4"):
+                    assert response["content"] == {"application/problem+json": problem}, where

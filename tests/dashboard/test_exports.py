@@ -236,6 +236,8 @@ def dataset_months(period):
     [
         {"from": "2025-13"},
         {"from": "2025-1"},
+        # Year 0 matched the pattern and was a 500 (found by the contract tests).
+        {"from": "0000-01"},
         {"from": "janvier"},
         {"from": "2025-03", "to": "2025-01"},
         {"from": "2020-01", "to": "2025-01"},
