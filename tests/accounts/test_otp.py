@@ -238,5 +238,5 @@ def test_the_login_documents_the_second_step(api, settings):
     schema = api.get("/api/schema/?format=json").json()
 
     login = schema["paths"]["/api/v1/auth/login/"]["post"]["responses"]
-    assert set(login) == {"200", "202"}
+    assert {"200", "202"} <= set(login)
     assert "/api/v1/auth/otp/verify/" in schema["paths"]

@@ -20,7 +20,9 @@ import json
 import pytest
 import schemathesis
 from django.conf import settings
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django.test import Client
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck
@@ -104,6 +106,17 @@ def pin_path_ids(document, names):
                 if parameter["in"] == "path" and parameter["name"] in names:
                     parameter["schema"] = {"type": "integer", "enum": [SEEDED, MISSING]}
     return document
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_tests_database_connection():
+    """As Django's test client does: the WSGI handler's request signals would close the test's
+    database connection after each request (on PostgreSQL, the test's transaction with it)."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
