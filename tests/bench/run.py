@@ -52,6 +52,7 @@ from backend.capteurs.printing.poster import poster_pdf  # noqa: E402
 from backend.capteurs.printing.qr import qr_matrix, qr_svg  # noqa: E402
 from backend.referrals.enums import Status  # noqa: E402
 from backend.referrals.models import Referral  # noqa: E402
+from tests.accounts.factories import log_in_verified  # noqa: E402
 from tests.bench import frontend  # noqa: E402
 from tests.bench.floor.urls import FLOOR_TABLE  # noqa: E402
 from tests.bench.load import Request, Result, merged, run_load, send  # noqa: E402
@@ -281,7 +282,11 @@ class Bench:
         """(status, queries) of one request, the second of two identical ones (the first
         warms caches: content types, translations)."""
         client = Client()
-        if user is not None:
+        if user is not None and (
+            user.is_staff or user.memberships.filter(role=Role.COORDINATOR).exists()
+        ):
+            log_in_verified(client, user)  # their role requires the second factor
+        elif user is not None:
             client.force_login(user)
         call = getattr(client, method)
         call(path, **kwargs)
