@@ -38,6 +38,14 @@ export default function ReseauScreen() {
   const coordinated = me.memberships.filter((m) => m.role === 'coordinator');
   const [preset, setPreset] = useState<PresetName | 'custom'>('weeks12');
   const [period, setPeriod] = useState<Period>(() => presetPeriod('weeks12', new Date()));
+  /** A typed date for one end of the period makes it a custom one (an emptied field: kept). */
+  const setEnd = (end: 'from' | 'to') => (event: { currentTarget: HTMLInputElement }) => {
+    const value = event.currentTarget.value;
+    if (value) {
+      setPreset('custom');
+      setPeriod({ ...period, [end]: value });
+    }
+  };
   const [territory, setTerritory] = useState<number | undefined>(
     coordinated.length === 1 ? coordinated[0]?.territory_id : undefined,
   );
@@ -89,33 +97,11 @@ export default function ReseauScreen() {
         <div class="period-custom">
           <label class="field compact">
             <span>Du</span>
-            <input
-              type="date"
-              value={period.from}
-              max={period.to}
-              onChange={(event) => {
-                const from = event.currentTarget.value;
-                if (from) {
-                  setPreset('custom');
-                  setPeriod({ ...period, from });
-                }
-              }}
-            />
+            <input type="date" value={period.from} max={period.to} onChange={setEnd('from')} />
           </label>
           <label class="field compact">
             <span>Au</span>
-            <input
-              type="date"
-              value={period.to}
-              min={period.from}
-              onChange={(event) => {
-                const to = event.currentTarget.value;
-                if (to) {
-                  setPreset('custom');
-                  setPeriod({ ...period, to });
-                }
-              }}
-            />
+            <input type="date" value={period.to} min={period.from} onChange={setEnd('to')} />
           </label>
           {coordinated.length > 1 && (
             <label class="field compact">
