@@ -4,6 +4,7 @@ import { useEffect, useRef } from 'preact/hooks';
 
 import type { ApiError } from '../lib/api/client';
 import { dateTime } from '../lib/format';
+import type { Resource } from '../lib/resource';
 
 /** The screen's title; takes the focus when the screen opens, so a screen reader says it. */
 export function PageTitle({ children, sub }: { children: ComponentChildren; sub?: string }) {
@@ -70,6 +71,18 @@ export function ErrorNotice({ error }: { error: ApiError }) {
         ? 'Cette fiche n’existe pas ou ne vous est pas visible.'
         : error.problem.detail}
     </Notice>
+  );
+}
+
+/** A screen whose resource has no data yet: its title and why (loading, offline, an error). */
+export function NotLoaded({ title, resource }: { title: string; resource: Resource<unknown> }) {
+  return (
+    <section>
+      <PageTitle>{title}</PageTitle>
+      {resource.loading && <Loading />}
+      {resource.offline && <OfflineEmpty />}
+      {resource.error && <ErrorNotice error={resource.error} />}
+    </section>
   );
 }
 

@@ -3,16 +3,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 
 import type { ScreenProps } from '../app';
-import {
-  Chip,
-  ErrorNotice,
-  Facts,
-  Loading,
-  Notice,
-  OfflineEmpty,
-  OfflineNote,
-  PageTitle,
-} from '../components/ui';
+import { Chip, Facts, Notice, NotLoaded, OfflineNote, PageTitle } from '../components/ui';
 import { useApp } from '../lib/app-context';
 import {
   getCapteur,
@@ -43,14 +34,7 @@ export default function CapteurScreen({ params }: ScreenProps) {
   const data = capteur.data;
 
   if (!data) {
-    return (
-      <section>
-        <PageTitle>Capteur</PageTitle>
-        {capteur.loading && <Loading />}
-        {capteur.offline && <OfflineEmpty />}
-        {capteur.error && <ErrorNotice error={capteur.error} />}
-      </section>
-    );
+    return <NotLoaded title="Capteur" resource={capteur} />;
   }
 
   return (

@@ -11,6 +11,7 @@ import {
   Facts,
   Loading,
   Notice,
+  NotLoaded,
   OfflineEmpty,
   OfflineNote,
   PageTitle,
@@ -77,14 +78,7 @@ export default function ReferralScreen({ params }: ScreenProps) {
 
   const data = referral.data;
   if (!data) {
-    return (
-      <section>
-        <PageTitle>Orientation</PageTitle>
-        {referral.loading && <Loading />}
-        {referral.offline && <OfflineEmpty />}
-        {referral.error && <ErrorNotice error={referral.error} />}
-      </section>
-    );
+    return <NotLoaded title="Orientation" resource={referral} />;
   }
 
   const pending = mine.filter((item) => item.state === 'pending');
