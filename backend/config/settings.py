@@ -332,6 +332,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "visits.plan_automatic",
         "schedule": crontab(hour=6, minute=0),
     },
+    # Just after midnight (Paris): the referral figures of the day that ended, for the
+    # dashboard (backend.referrals.services.daily).
+    "referrals-roll-up-days": {
+        "task": "referrals.roll_up_days",
+        "schedule": crontab(hour=0, minute=20),
+    },
     # Every night at 3:00 (Paris): referrals past their territory's retention are anonymised.
     "referrals-anonymise-expired": {
         "task": "referrals.anonymise_expired",

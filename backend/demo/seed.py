@@ -39,6 +39,7 @@ from backend.demo.referrals import seed_referrals
 from backend.demo.structures import seed_structures
 from backend.demo.visits import seed_visits
 from backend.referrals.notifications import capteur_summaries_create
+from backend.referrals.services.daily import referral_days_roll_up
 
 # Printed by seed_demo: every demo login uses it. Demo data only, never a real account.
 DEMO_PASSWORD = "relais-demo-2026"  # noqa: S105
@@ -397,6 +398,9 @@ def seed_demo(*, today: datetime.date | None = None) -> SeedResult:
         result.capteurs_created += 1
     result.structures_created, _ = seed_structures(territory)
     result.referrals_created = seed_referrals(territory)
+    # The dashboard's daily roll-up, as the nightly job leaves it (counted again: the seed may
+    # have completed past days).
+    referral_days_roll_up(today=today, territory_ids=[territory.id], again=True)
     # Last month's summaries, as the monthly job sent them: the capteurs see their figures and
     # the facilitators see what was sent.
     capteur_summaries_create(

@@ -260,3 +260,55 @@ class CapteurSummary(models.Model):
 
     def __str__(self):
         return f"{self.capteur_id} {self.month:%Y-%m} {self.kind}"
+
+
+class ReferralDay(models.Model):
+    """One territory's referral figures for one local day that is over: the daily roll-up the
+    dashboard's summary reads instead of the period's referrals (README, "The dashboard at
+    1 000 000 referrals"). Each figure counts the referrals (duplicates left out, as on the
+    dashboard) whose date of that kind falls on `day`: received, contacted first, met,
+    oriented; first contacts due that day and how many were on time; closings per reason
+    (duplicates included). `first_contact_delays`: the microseconds from receipt to first
+    contact of each referral first contacted that day, for an exact median over any period.
+
+    Written by services.daily only: every night for the days just over, and again for the days
+    of a referral closed as a duplicate (the only change that reaches back to a past day: the
+    other dates are set once, at the moment they happen). A day without any figure has no row.
+    """
+
+    territory = models.ForeignKey(Territory, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    received = models.PositiveIntegerField(default=0)
+    from_landing = models.PositiveIntegerField(default=0)
+    contacted = models.PositiveIntegerField(default=0)
+    met = models.PositiveIntegerField(default=0)
+    oriented = models.PositiveIntegerField(default=0)
+    first_contact_due = models.PositiveIntegerField(default=0)
+    first_contact_on_time = models.PositiveIntegerField(default=0)
+    closed = models.JSONField(default=dict)  # closing reason → count
+    first_contact_delays = models.JSONField(default=list)
+
+    objects = TerritoryScopedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["territory", "day"], name="referral_day_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.territory_id} {self.day}"
+
+
+class ReferralDaysCovered(models.Model):
+    """Up to which day (`through`, included) a territory's ReferralDay rows are complete. No
+    row: nothing rolled up yet, the dashboard counts from the referrals."""
+
+    territory = models.OneToOneField(
+        Territory, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    through = models.DateField()
+
+    objects = TerritoryScopedQuerySet.as_manager()
+
+    def __str__(self):
+        return f"{self.territory_id} ≤ {self.through}"

@@ -29,6 +29,7 @@ from backend.notifications.models import Notification
 from backend.referrals.enums import (
     OPEN_STATUSES,
     UNREACHABLE_SUGGESTION_ATTEMPTS,
+    Channel,
     ClosingReason,
     ReferralTemplate,
     Status,
@@ -109,9 +110,15 @@ def reached_q() -> Q:
     )
 
 
+# The same person counted twice: out of every count of people (its closing is still shown).
+NOT_DUPLICATE = ~Q(closing_reason=ClosingReason.DUPLICATE)
+# Referrals left on a code's landing page: what its scans convert into.
+LANDING_CHANNELS = [Channel.QR, Channel.LINK]
+
+
 def counted_referrals() -> QuerySet[Referral]:
     """Referrals that count as people sent: those closed as duplicates are not one more."""
-    return Referral.objects.exclude(closing_reason=ClosingReason.DUPLICATE)
+    return Referral.objects.filter(NOT_DUPLICATE)
 
 
 def capteurs_outcomes(

@@ -7,6 +7,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from backend.referrals.notifications import capteur_summaries_create, coordinator_digests_create
+from backend.referrals.services.daily import referral_days_roll_up
 from backend.referrals.services.privacy import referrals_anonymise_expired
 
 
@@ -30,3 +31,10 @@ def send_capteur_summaries():
 def anonymise_expired():
     """Every night: anonymises the referrals past their territory's retention period."""
     return referrals_anonymise_expired(now=timezone.now())
+
+
+@shared_task(name="referrals.roll_up_days", soft_time_limit=1800, time_limit=1900)
+def roll_up_days():
+    """Every night: the referral figures of the days just over, per territory (the dashboard's
+    summary reads them). The first run counts every day since the first referral."""
+    return referral_days_roll_up(today=timezone.localdate())

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from backend.dashboard.selectors.scope import default_period
 from backend.referrals.enums import Channel, ClosingReason
+from backend.referrals.services.daily import referral_days_roll_up
 from backend.visits.enums import VisitStatus
 from tests.accounts.factories import MembershipFactory
 from tests.capteurs.factories import CapteurFactory, ReferralCodeFactory
@@ -39,7 +40,20 @@ PEOPLE = [story for story in STORIES if ours(story) and not story.duplicate]
 RECEIVED = [story for story in PEOPLE if in_quarter(story.received)]
 
 
-def test_the_summary_counts_the_quarter(coordinator_api, quarter, quarter_query):
+# The summary counts the same whether its days come from the referrals, from the nightly
+# roll-up (backend.referrals.services.daily) or, for a roll-up of mid-February, from both.
+ROLL_UPS = {
+    "not rolled up": None,
+    "rolled up to 14 February": datetime.date(2025, 2, 15),
+    "rolled up to yesterday": "today",
+}
+
+
+@pytest.mark.parametrize("rolled_up_on", ROLL_UPS.values(), ids=ROLL_UPS.keys())
+def test_the_summary_counts_the_quarter(coordinator_api, quarter, quarter_query, rolled_up_on):
+    if rolled_up_on is not None:
+        referral_days_roll_up(today=None if rolled_up_on == "today" else rolled_up_on)
+
     response = coordinator_api.get(reverse("dashboard-summary"), quarter_query)
 
     assert response.status_code == 200
@@ -360,7 +374,7 @@ def network_of(territory, size):
 
 # Queries of one request: the member's roles and territories, then the widget's own.
 QUERIES = {
-    "dashboard-summary": 2 + 8,
+    "dashboard-summary": 2 + 9,
     "dashboard-referrals-per-week": 2 + 1,
     "dashboard-funnel": 2 + 1,
     "dashboard-by-capteur-kind": 2 + 2,

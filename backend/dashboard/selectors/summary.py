@@ -8,9 +8,9 @@ from backend.referrals.enums import ClosingReason
 
 
 def dashboard_summary(scope: Scope) -> dict[str, Any]:
-    """Referrals, first contacts, capteurs, visits and scans of the scope. Eight queries."""
+    """Referrals, first contacts, capteurs, visits and scans of the scope. Ten queries."""
     counts = referrals.referral_counts(scope)
-    median = referrals.first_contact_median(scope)
+    median = counts["first_contact_median"]
     scanned = scans.scan_counts(scope)
     closed = [
         {"reason": reason.value, "label": reason.label, "count": counts[f"closed_{reason.value}"]}

@@ -38,6 +38,7 @@ from backend.demo.dataset.pg import analyze, copy_rows, max_id, sequences_reset
 from backend.demo.dataset.referrals import ReferralStream, json_text
 from backend.notifications.models import Notification
 from backend.referrals.models import ContactAttempt, Orientation, Referral, ReferralEvent
+from backend.referrals.services.daily import referral_days_roll_up
 from backend.structures.models import Structure
 from backend.visits.enums import VisitEventKind, VisitStatus
 from backend.visits.models import Visit, VisitEvent
@@ -182,6 +183,10 @@ def generate_dataset(
     _sum_scans_into_codes(first_code_id=min(c.codes[0].id for c in capteurs) if capteurs else 0)
     sequences_reset(list(TABLES.values()))
     write.report("(codes' scan counts)", None, started)
+    started = time.monotonic()
+    # The dashboard's daily roll-up of the generated territories, as the nightly job leaves it.
+    referral_days_roll_up(today=clock.today, territory_ids=[t.id for t in territories])
+    write.report("(daily roll-up)", None, started)
     started = time.monotonic()
     analyze(list(TABLES.values()))
     write.report("(vacuum, analyze)", None, started)

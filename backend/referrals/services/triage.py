@@ -30,6 +30,7 @@ from backend.referrals.enums import (
 )
 from backend.referrals.models import ContactAttempt, Orientation, Referral, ReferralEvent
 from backend.referrals.notifications import notify_assignee, person_acknowledgment_create
+from backend.referrals.services.daily import referral_days_refresh
 
 logger = logging.getLogger(__name__)
 
@@ -95,6 +96,9 @@ def _move(
             "updated_at",
         ]
     )
+    if to_status == Status.CLOSED and closing_reason == ClosingReason.DUPLICATE:
+        # The same person counted twice leaves the past days' figures too.
+        referral_days_refresh(referral=referral)
     _event(
         referral,
         EventKind.STATUS_CHANGED,

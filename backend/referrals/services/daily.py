@@ -1,0 +1,248 @@
+"""The daily roll-up of referral figures (models.ReferralDay) the dashboard's summary reads.
+
+Every night, `referral_days_roll_up` counts, per territory, the days that ended since its last
+run, from the referrals themselves; `referral_days_refresh` counts again the past days of a
+referral closed as a duplicate, in the transaction that closes it. Nothing else changes a day
+once it is over: a referral's dates (received, first contact, met, oriented, closed) are set
+once, at the moment they happen, and its first contact is due on a later day than it came in.
+So the rows stay exact, and a period of months is read in a few hundred rows instead of the
+hundreds of thousands of referrals it holds.
+
+Days are local (Europe/Paris), as the dashboard's periods. Idempotent: a day is counted again
+rather than added to.
+"""
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from backend.accounts.models import Territory
+from backend.referrals.enums import Status
+from backend.referrals.models import Referral, ReferralDay, ReferralDaysCovered
+from backend.referrals.selectors import LANDING_CHANNELS, NOT_DUPLICATE
+
+DAY = datetime.timedelta(days=1)
+# The figures of a ReferralDay, all counts (closings and delays aside).
+COUNTS = (
+    "received",
+    "from_landing",
+    "contacted",
+    "met",
+    "oriented",
+    "first_contact_due",
+    "first_contact_on_time",
+)
+
+
+def referral_days_roll_up(
+    *,
+    today: datetime.date | None = None,
+    territory_ids: Iterable[int] | None = None,
+    again: bool = False,
+) -> int:
+    """Counts every territory's days up to yesterday that are not counted yet (all of them the
+    first time, or with `again`: after rows were written in the past, as the demo seed and the
+    dataset generator do). `territory_ids`: only those. One transaction per territory;
+    returns how many days were counted."""
+    today = today or timezone.localdate()
+    territories = Territory.objects.order_by("id")
+    if territory_ids is not None:
+        territories = territories.filter(pk__in=list(territory_ids))
+    counted = 0
+    for territory_id in territories.values_list("id", flat=True):
+        counted += _roll_up_territory(territory_id, through=today - DAY, again=again)
+    return counted
+
+
+@transaction.atomic
+def _roll_up_territory(territory_id: int, *, through: datetime.date, again: bool) -> int:
+    # The covered row is the territory's lock: a duplicate closed meanwhile waits for it, so
+    # its refresh counts after this, never before (services.triage).
+    covered = ReferralDaysCovered.objects.select_for_update().filter(pk=territory_id).first()
+    if again:
+        ReferralDay.objects.filter(territory_id=territory_id).delete()
+    first = covered.through + DAY if covered is not None and not again else _first_day(territory_id)
+    if first is None or first > through:
+        first = through + DAY  # nothing to count: the coverage still moves to `through`
+    days = _days_between(first, through)
+    if days:
+        _write_days(territory_id, days)
+    ReferralDaysCovered.objects.update_or_create(
+        territory_id=territory_id, defaults={"through": through}
+    )
+    return len(days)
+
+
+def referral_days_refresh(*, referral: Referral) -> None:
+    """Counts again, from the referrals, the days of `referral` (received, first contacted,
+    met, oriented, due) its territory's roll-up already covers. Call it inside the transaction
+    that changed the referral, once saved: the counting then sees the change."""
+    covered = (
+        ReferralDaysCovered.objects.select_for_update()
+        .filter(pk=referral.territory_id)
+        .values_list("through", flat=True)
+        .first()
+    )
+    if covered is None:
+        return
+    dates = [
+        local_day(moment)
+        for moment in (
+            referral.created_at,
+            referral.first_contacted_at,
+            referral.met_at,
+            referral.oriented_at,
+        )
+        if moment is not None
+    ]
+    if referral.first_contact_due_on is not None:
+        dates.append(referral.first_contact_due_on)
+    days = sorted({day for day in dates if day <= covered})
+    if days:
+        _write_days(referral.territory_id, days)
+
+
+def local_day(moment: datetime.datetime) -> datetime.date:
+    return timezone.localtime(moment).date()
+
+
+def _first_day(territory_id: int) -> datetime.date | None:
+    first = (
+        Referral.objects.filter(territory_id=territory_id)
+        .order_by("created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    return local_day(first) if first is not None else None
+
+
+def _days_between(first: datetime.date, last: datetime.date) -> list[datetime.date]:
+    return [first + DAY * offset for offset in range((last - first).days + 1)]
+
+
+def _spans(days: list[datetime.date]) -> list[tuple[datetime.date, datetime.date]]:
+    """Sorted days as runs of consecutive days, (first, last) each."""
+    spans: list[tuple[datetime.date, datetime.date]] = []
+    for day in days:
+        if spans and spans[-1][1] + DAY == day:
+            spans[-1] = (spans[-1][0], day)
+        else:
+            spans.append((day, day))
+    return spans
+
+
+def _on_days(field_name: str, spans: list[tuple[datetime.date, datetime.date]]) -> Q:
+    """`field_name` falls on one of the spans' days: a datetime between local midnights, or a
+    date."""
+    condition = Q()
+    for first, last in spans:
+        if field_name.endswith("_on"):
+            condition |= Q(**{f"{field_name}__gte": first, f"{field_name}__lte": last})
+        else:
+            condition |= Q(
+                **{
+                    f"{field_name}__gte": _midnight(first),
+                    f"{field_name}__lt": _midnight(last + DAY),
+                }
+            )
+    return condition
+
+
+def _midnight(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def _write_days(territory_id: int, days: list[datetime.date]) -> None:
+    """Replaces the rows of `days` with their figures counted from the referrals."""
+    figures = day_figures(Referral.objects.filter(territory_id=territory_id), days)
+    ReferralDay.objects.filter(territory_id=territory_id, day__in=days).delete()
+    ReferralDay.objects.bulk_create(
+        [
+            ReferralDay(territory_id=territory_id, day=day, **values)
+            for day, values in sorted(figures.items())
+        ],
+        batch_size=500,
+    )
+
+
+def day_figures(
+    referrals: QuerySet[Referral], days: Iterable[datetime.date]
+) -> dict[datetime.date, dict[str, Any]]:
+    """The figures of ReferralDay for each of `days` (only those with one), counted from
+    `referrals`. Six queries, each reading the days' rows from the index of its date."""
+    spans = _spans(sorted(set(days)))
+    figures: dict[datetime.date, dict[str, Any]] = defaultdict(_empty)
+    if not spans:
+        return {}
+    people = referrals.filter(NOT_DUPLICATE)
+    for day, received, from_landing in (
+        people.filter(_on_days("created_at", spans))
+        .annotate(day=TruncDate("created_at"))
+        .values("day")
+        .annotate(
+            received=Count("pk"),
+            from_landing=Count("pk", filter=Q(channel__in=LANDING_CHANNELS)),
+        )
+        .values_list("day", "received", "from_landing")
+        .order_by()
+    ):
+        figures[day].update(received=received, from_landing=from_landing)
+    for created_at, first_contacted_at in (
+        people.filter(_on_days("first_contacted_at", spans))
+        .values_list("created_at", "first_contacted_at")
+        .order_by("first_contacted_at")
+    ):
+        if first_contacted_at is None:  # never: filtered on it
+            continue
+        figures[local_day(first_contacted_at)]["contacted"] += 1
+        figures[local_day(first_contacted_at)]["first_contact_delays"].append(
+            _microseconds(first_contacted_at - created_at)
+        )
+    for moment in ("met_at", "oriented_at"):
+        for day, count in (
+            people.filter(_on_days(moment, spans))
+            .annotate(day=TruncDate(moment))
+            .values("day")
+            .annotate(count=Count("pk"))
+            .values_list("day", "count")
+            .order_by()
+        ):
+            figures[day][moment.removesuffix("_at")] = count
+    for due_on, due, on_time in (
+        people.filter(_on_days("first_contact_due_on", spans))
+        .annotate(first_contact_day=TruncDate("first_contacted_at"))
+        .values("first_contact_due_on")
+        .annotate(
+            due=Count("pk"),
+            on_time=Count("pk", filter=Q(first_contact_day__lte=F("first_contact_due_on"))),
+        )
+        .values_list("first_contact_due_on", "due", "on_time")
+        .order_by()
+    ):
+        if due_on is not None:  # always: filtered on it
+            figures[due_on].update(first_contact_due=due, first_contact_on_time=on_time)
+    for day, reason, count in (
+        referrals.filter(_on_days("closed_at", spans), status=Status.CLOSED)
+        .annotate(day=TruncDate("closed_at"))
+        .values("day", "closing_reason")
+        .annotate(count=Count("pk"))
+        .values_list("day", "closing_reason", "count")
+        .order_by()
+    ):
+        figures[day]["closed"][reason] = count
+    wanted = {day for first, last in spans for day in _days_between(first, last)}
+    return {day: values for day, values in figures.items() if day in wanted}
+
+
+def _empty() -> dict[str, Any]:
+    return {**dict.fromkeys(COUNTS, 0), "closed": {}, "first_contact_delays": []}
+
+
+def _microseconds(delay: datetime.timedelta) -> int:
+    return delay // datetime.timedelta(microseconds=1)
