@@ -57,10 +57,10 @@ def median_durations(
         rows.annotate(**group_by).values_list(*names, start, end).order_by()
     ):
         durations[tuple(key)].append(ended - started)
-    return {key: median_of(values) for key, values in durations.items()}
+    return {key: _median(values) for key, values in durations.items()}
 
 
-def median_of(values: list[datetime.timedelta]) -> datetime.timedelta:
+def _median(values: list[datetime.timedelta]) -> datetime.timedelta:
     """statistics.median's interpolation (the mean of the two middle values for an even
     count), on durations."""
     ordered = sorted(values)

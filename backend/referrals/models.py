@@ -269,7 +269,9 @@ class ReferralDay(models.Model):
     dashboard) whose date of that kind falls on `day`: received, contacted first, met,
     oriented; first contacts due that day and how many were on time; closings per reason
     (duplicates included). `first_contact_delays`: the microseconds from receipt to first
-    contact of each referral first contacted that day, for an exact median over any period.
+    contact of each referral first contacted that day (sorted), for an exact median over any
+    period. And the openings of the territory's codes' landing pages that day (capteurs.CodeScanDay),
+    by QR code and by link: what the referrals from those pages are compared with.
 
     Written by services.daily only: every night for the days just over, and again for the days
     of a referral closed as a duplicate (the only change that reaches back to a past day: the
@@ -285,6 +287,8 @@ class ReferralDay(models.Model):
     oriented = models.PositiveIntegerField(default=0)
     first_contact_due = models.PositiveIntegerField(default=0)
     first_contact_on_time = models.PositiveIntegerField(default=0)
+    scans_qr = models.PositiveIntegerField(default=0)
+    scans_link = models.PositiveIntegerField(default=0)
     closed = models.JSONField(default=dict)  # closing reason → count
     first_contact_delays = models.JSONField(default=list)
 

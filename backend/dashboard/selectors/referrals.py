@@ -9,13 +9,13 @@ contact (`first_contacted_at`), met and oriented from its first move there (`met
 import datetime
 from typing import Any
 
-from django.db.models import Count, F, Min, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncDate, TruncWeek
 
 from backend.dashboard.selectors.scope import Period, Scope, as_local_date
-from backend.dashboard.stats import median_durations, median_of
+from backend.dashboard.stats import median_durations
 from backend.referrals.enums import ClosingReason, Status
-from backend.referrals.models import Referral, ReferralDay, ReferralDaysCovered
+from backend.referrals.models import Referral
 from backend.referrals.selectors import LANDING_CHANNELS, NOT_DUPLICATE
 
 # The funnel's stages in order; a referral "reaches" a stage when it got there or further.
@@ -44,80 +44,12 @@ def reached(stage: Status) -> Q:
     return condition
 
 
-def referral_counts(scope: Scope) -> dict[str, Any]:
-    """Referrals received, contacted, met, oriented and closed (per reason) in the period; the
-    first contacts due in the period and how many of them were on time; the median delay to
-    first contact (`first_contact_median`, of the referrals first contacted in the period).
-
-    The days the territories' daily roll-up covers (models.ReferralDay, services.daily) are
-    read from it; the others (today, and every day before the first roll-up) from the
-    referrals, each count from the index of its own date (one query filtering on any of six
-    dates read the whole table: README, Benchmarks). Six queries; seven once rolled up."""
-    period = scope.period
-    through = _covered_through(scope)
-    if through is None or through < period.start:
-        return _counted_from_referrals(scope, period, median=True)
-    rolled = Period(period.start, min(through, period.end))
-    rows = (
-        ReferralDay.objects.for_user(scope.user)
-        .filter(territory_id__in=scope.territory_ids, day__gte=rolled.start, day__lte=rolled.end)
-        .values_list(*ROLLED_COUNTS, "closed", "first_contact_delays")
-    )
-    counts: dict[str, Any] = dict.fromkeys(
-        [*ROLLED_COUNTS, *(f"closed_{reason}" for reason in ClosingReason.values)], 0
-    )
-    delays: list[datetime.timedelta] = []
-    for *values, closed, microseconds in rows:
-        for name, value in zip(ROLLED_COUNTS, values, strict=True):
-            counts[name] += value
-        for reason, count in closed.items():
-            counts[f"closed_{reason}"] += count
-        delays.extend(datetime.timedelta(microseconds=value) for value in microseconds)
-    # Today, or the days since the last roll-up: read from the referrals (the same queries,
-    # their ranges empty when the roll-up covers the whole period).
-    live = Period(rolled.end + datetime.timedelta(days=1), period.end)
-    for name, value in _counted_from_referrals(scope, live, median=False).items():
-        counts[name] += value
-    for created, contacted in (
-        scoped_referrals(scope)
-        .filter(live.instants("first_contacted_at"), NOT_DUPLICATE)
-        .values_list("created_at", "first_contacted_at")
-        .order_by()
-    ):
-        if contacted is not None:  # always, in that period
-            delays.append(contacted - created)
-    counts["first_contact_median"] = median_of(delays) if delays else None
-    return counts
-
-
-# What a ReferralDay holds, as referral_counts names it.
-ROLLED_COUNTS = (
-    "received",
-    "from_landing",
-    "contacted",
-    "met",
-    "oriented",
-    "first_contact_due",
-    "first_contact_on_time",
-)
-
-
-def _covered_through(scope: Scope) -> datetime.date | None:
-    """The last day every territory of the scope has rolled up (None: one has none). One
-    query."""
-    covered = (
-        ReferralDaysCovered.objects.for_user(scope.user)
-        .filter(territory_id__in=scope.territory_ids)
-        .aggregate(through=Min("through"), territories=Count("pk"))
-    )
-    if covered["territories"] < len(scope.territory_ids):
-        return None
-    return covered["through"]
-
-
-def _counted_from_referrals(scope: Scope, period: Period, *, median: bool) -> dict[str, Any]:
-    """referral_counts' figures for `period`, counted from the referrals: four queries, and
-    the median in a fifth when `median`."""
+def referral_counts(scope: Scope, period: Period) -> dict[str, int]:
+    """Referrals received, contacted, met, oriented and closed (per reason) in `period` (the
+    scope's, or the part of it the daily roll-up does not cover: selectors.summary); the first
+    contacts due in it, and how many of them were on time. Four queries, each reading the
+    period's rows from the index of its own date (one query filtering on any of six dates read
+    the whole table: README, Benchmarks)."""
     referrals = scoped_referrals(scope)
     people = referrals.filter(NOT_DUPLICATE)
     counts = people.filter(period.instants("created_at")).aggregate(
@@ -152,12 +84,32 @@ def _counted_from_referrals(scope: Scope, period: Period, *, median: bool) -> di
             for reason in ClosingReason.values
         }
     )
-    if median:
-        contacted = people.filter(period.instants("first_contacted_at"))
-        counts["first_contact_median"] = median_durations(
-            contacted, start="created_at", end="first_contacted_at"
-        ).get(())
     return counts
+
+
+def first_contact_median(scope: Scope) -> datetime.timedelta | None:
+    """The median time from receipt to first contact of the referrals first contacted in the
+    period. One query (see backend.dashboard.stats)."""
+    contacted = scoped_referrals(scope).filter(
+        scope.period.instants("first_contacted_at"), NOT_DUPLICATE
+    )
+    return median_durations(contacted, start="created_at", end="first_contacted_at").get(())
+
+
+def first_contact_delays(scope: Scope, period: Period) -> list[int]:
+    """The microseconds from receipt to first contact of each referral first contacted in
+    `period` (to merge with the daily roll-up's). One query."""
+    return [
+        (contacted - created) // MICROSECOND
+        for created, contacted in scoped_referrals(scope)
+        .filter(period.instants("first_contacted_at"), NOT_DUPLICATE)
+        .values_list("created_at", "first_contacted_at")
+        .order_by()
+        if contacted is not None  # always, in that period
+    ]
+
+
+MICROSECOND = datetime.timedelta(microseconds=1)
 
 
 def referral_funnel(scope: Scope) -> dict[str, Any]:

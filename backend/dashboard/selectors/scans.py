@@ -13,7 +13,7 @@ from backend.dashboard.selectors.referrals import (
     NOT_DUPLICATE,
     scoped_referrals,
 )
-from backend.dashboard.selectors.scope import Scope
+from backend.dashboard.selectors.scope import Period, Scope
 
 
 def scoped_scan_days(scope: Scope) -> QuerySet[CodeScanDay]:
@@ -27,11 +27,12 @@ def conversion(referrals: int, scans: int) -> float | None:
     return round(referrals / scans, 4) if scans else None
 
 
-def scan_counts(scope: Scope) -> dict[str, int]:
-    """Landing page openings in the period: all, by QR code, by link. One query."""
+def scan_counts(scope: Scope, period: Period) -> dict[str, int]:
+    """Landing page openings in `period` (the scope's, or the part of it the daily roll-up
+    does not cover): all, by QR code, by link. One query."""
     counts = (
         scoped_scan_days(scope)
-        .filter(scope.period.days("day"))
+        .filter(period.days("day"))
         .aggregate(
             scans=Coalesce(Sum("count"), 0),
             qr=Coalesce(Sum("count", filter=Q(source=ScanSource.QR)), 0),

@@ -1,17 +1,33 @@
 """The dashboard's KPI tiles in one answer."""
 
+import datetime
+import statistics
 from typing import Any
 
-from backend.dashboard.selectors import network, referrals, scans
+from backend.dashboard.selectors import daily, network, referrals, scans
 from backend.dashboard.selectors.scope import Scope
 from backend.referrals.enums import ClosingReason
 
 
 def dashboard_summary(scope: Scope) -> dict[str, Any]:
-    """Referrals, first contacts, capteurs, visits and scans of the scope. Ten queries."""
-    counts = referrals.referral_counts(scope)
-    median = counts["first_contact_median"]
-    scanned = scans.scan_counts(scope)
+    """Referrals, first contacts, capteurs, visits and scans of the scope. The days the daily
+    roll-up covers are read from it (selectors.daily), the others counted from the rows: nine
+    queries before the first roll-up, ten after."""
+    rolled, live = daily.split(scope)
+    counts = referrals.referral_counts(scope, live)
+    scanned = scans.scan_counts(scope, live)
+    if rolled is None:
+        median = referrals.first_contact_median(scope)
+    else:
+        figures = daily.rolled_up_figures(scope, rolled)
+        for name, value in figures.items():
+            if name in counts:
+                counts[name] += value
+        scanned["qr"] += figures["scans_qr"]
+        scanned["link"] += figures["scans_link"]
+        scanned["scans"] += figures["scans_qr"] + figures["scans_link"]
+        delays = figures["first_contact_delays"] + referrals.first_contact_delays(scope, live)
+        median = datetime.timedelta(microseconds=statistics.median(delays)) if delays else None
     closed = [
         {"reason": reason.value, "label": reason.label, "count": counts[f"closed_{reason.value}"]}
         for reason in ClosingReason

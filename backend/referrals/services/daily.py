@@ -1,8 +1,9 @@
 """The daily roll-up of referral figures (models.ReferralDay) the dashboard's summary reads.
 
 Every night, `referral_days_roll_up` counts, per territory, the days that ended since its last
-run, from the referrals themselves; `referral_days_refresh` counts again the past days of a
-referral closed as a duplicate, in the transaction that closes it. Nothing else changes a day
+run, from the referrals themselves (and the codes' scans, only ever added to today's row);
+`referral_days_refresh` counts again the past days of a referral closed as a duplicate, in the
+transaction that closes it. Nothing else changes a day
 once it is over: a referral's dates (received, first contact, met, oriented, closed) are set
 once, at the moment they happen, and its first contact is due on a later day than it came in.
 So the rows stay exact, and a period of months is read in a few hundred rows instead of the
@@ -18,11 +19,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from backend.accounts.models import Territory
+from backend.capteurs.models import CodeScanDay
 from backend.referrals.enums import Status
 from backend.referrals.models import Referral, ReferralDay, ReferralDaysCovered
 from backend.referrals.selectors import LANDING_CHANNELS, NOT_DUPLICATE
@@ -37,6 +39,8 @@ COUNTS = (
     "oriented",
     "first_contact_due",
     "first_contact_on_time",
+    "scans_qr",
+    "scans_link",
 )
 
 
@@ -137,12 +141,14 @@ def _spans(days: list[datetime.date]) -> list[tuple[datetime.date, datetime.date
     return spans
 
 
-def _on_days(field_name: str, spans: list[tuple[datetime.date, datetime.date]]) -> Q:
+def _on_days(
+    field_name: str, spans: list[tuple[datetime.date, datetime.date]], *, date: bool = False
+) -> Q:
     """`field_name` falls on one of the spans' days: a datetime between local midnights, or a
-    date."""
+    date (`date`)."""
     condition = Q()
     for first, last in spans:
-        if field_name.endswith("_on"):
+        if date:
             condition |= Q(**{f"{field_name}__gte": first, f"{field_name}__lte": last})
         else:
             condition |= Q(
@@ -161,6 +167,16 @@ def _midnight(day: datetime.date) -> datetime.datetime:
 def _write_days(territory_id: int, days: list[datetime.date]) -> None:
     """Replaces the rows of `days` with their figures counted from the referrals."""
     figures = day_figures(Referral.objects.filter(territory_id=territory_id), days)
+    spans = _spans(days)
+    for day, source, count in (
+        CodeScanDay.objects.filter(_on_days("day", spans, date=True))
+        .filter(code__capteur__territory_id=territory_id)
+        .values("day", "source")
+        .annotate(total=Sum("count"))
+        .values_list("day", "source", "total")
+        .order_by()
+    ):
+        figures.setdefault(day, _empty())[f"scans_{source}"] = count
     ReferralDay.objects.filter(territory_id=territory_id, day__in=days).delete()
     ReferralDay.objects.bulk_create(
         [
@@ -215,7 +231,7 @@ def day_figures(
         ):
             figures[day][moment.removesuffix("_at")] = count
     for due_on, due, on_time in (
-        people.filter(_on_days("first_contact_due_on", spans))
+        people.filter(_on_days("first_contact_due_on", spans, date=True))
         .annotate(first_contact_day=TruncDate("first_contacted_at"))
         .values("first_contact_due_on")
         .annotate(
@@ -236,6 +252,10 @@ def day_figures(
         .order_by()
     ):
         figures[day]["closed"][reason] = count
+    for values in figures.values():
+        # Sorted: the dashboard merges the days' lists and sorts them for the median, and
+        # sorting sorted runs is near linear.
+        values["first_contact_delays"].sort()
     wanted = {day for first, last in spans for day in _days_between(first, last)}
     return {day: values for day, values in figures.items() if day in wanted}
 
