@@ -1,5 +1,6 @@
 """Gunicorn settings for production: `gunicorn -c deploy/gunicorn.conf.py`."""
 
+import gc
 import multiprocessing
 import os
 
@@ -11,3 +12,12 @@ timeout = 30
 # to a capteur, which SPEC.md forbids. Errors still go to the error log (Django redacts paths).
 accesslog = None
 errorlog = "-"
+
+
+def post_worker_init(worker):
+    """Django and the app are loaded: their objects (modules, models, URLs, translations) move
+    to the collector's permanent generation, so the full collections a request's allocations
+    trigger (the dashboard's map: tens of thousands of objects) no longer walk them. Measured
+    in one process on the map at 10 000 capteurs: 200–350 ms → 165–225 ms (README)."""
+    gc.collect()
+    gc.freeze()

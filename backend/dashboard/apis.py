@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from backend.capteurs.selectors import capteur_get
 from backend.core.errors import require_permission
+from backend.core.renderers import FastJSONRenderer
 from backend.dashboard import perms, serializers
 from backend.dashboard.selectors import network, referrals, scans, summary
 from backend.dashboard.selectors.scope import Scope, default_period, user_territories
@@ -166,6 +167,9 @@ class CodeConversionsApi(APIView):
 class CapteurMapApi(APIView):
     """The capteurs (but the withdrawn) as GeoJSON points with kind, stage, activity and
     referrals received in the period; those without coordinates are counted."""
+
+    # Thousands of points: encoded by orjson (the JSON is the same).
+    renderer_classes = [FastJSONRenderer]
 
     @extend_schema(
         parameters=PERIOD_PARAMETERS,

@@ -270,8 +270,8 @@ class ReferralDay(models.Model):
     oriented; first contacts due that day and how many were on time; closings per reason
     (duplicates included). `first_contact_delays`: the microseconds from receipt to first
     contact of each referral first contacted that day (sorted), for an exact median over any
-    period. And the openings of the territory's codes' landing pages that day (capteurs.CodeScanDay),
-    by QR code and by link: what the referrals from those pages are compared with.
+    period. And the openings of the territory's codes' landing pages that day
+    (capteurs.CodeScanDay), by QR code and by link: what their referrals are compared with.
 
     Written by services.daily only: every night for the days just over, and again for the days
     of a referral closed as a duplicate (the only change that reaches back to a past day: the

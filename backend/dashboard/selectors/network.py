@@ -5,8 +5,8 @@ import datetime
 from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, F, FloatField, Q, QuerySet, Sum
+from django.db.models.functions import Cast, TruncMonth
 
 from backend.accounts.models import User
 from backend.capteurs.enums import Activity, CapteurKind, Stage
@@ -25,7 +25,7 @@ from backend.visits.enums import VisitStatus
 from backend.visits.models import Visit
 
 # What the map reads of each capteur (`activity` is scoped_capteurs' annotation).
-MAP_COLUMNS = ("id", "name", "kind", "stage", "activity", "city", "latitude", "longitude")
+MAP_COLUMNS = ("id", "name", "kind", "stage", "activity", "city")
 # A capteur's history covers the current month and the 11 before it.
 HISTORY_MONTHS = 12
 
@@ -186,7 +186,9 @@ def capteur_map(scope: Scope) -> dict[str, Any]:
     rows = (
         scoped_capteurs(scope)
         .exclude(stage=Stage.WITHDRAWN)
-        .values_list(*MAP_COLUMNS)
+        # Floats from the database: no Decimal parsed and converted per point.
+        .annotate(lat=Cast("latitude", FloatField()), lng=Cast("longitude", FloatField()))
+        .values_list(*MAP_COLUMNS, "lat", "lng")
         .order_by("id")
     )
     for pk, name, kind, stage, activity, city, latitude, longitude in rows:
@@ -198,7 +200,7 @@ def capteur_map(scope: Scope) -> dict[str, Any]:
             {
                 "type": "Feature",
                 "id": pk,
-                "geometry": {"type": "Point", "coordinates": [float(longitude), float(latitude)]},
+                "geometry": {"type": "Point", "coordinates": [longitude, latitude]},
                 "properties": {
                     "id": pk,
                     "name": name,
