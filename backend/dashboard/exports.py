@@ -8,7 +8,7 @@ cells that Excel would take for a formula (=, +, -, @) are prefixed with an apos
 import csv
 import datetime
 import io
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import xlsxwriter  # type: ignore[import-untyped]  # ships no types
@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from backend.capteurs.enums import CapteurKind
 from backend.dashboard.selectors.indicators import INDICATORS, MonthIndicators
 from backend.referrals.enums import Channel, ClosingReason, FilledBy, Status
-from backend.referrals.models import Referral
+from backend.referrals.models import referral_pseudonym
 from backend.structures.enums import Need
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
@@ -28,22 +28,29 @@ BOM = "\ufeff"
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
-def csv_cell(value: Any) -> str:
-    """A value as Excel in French reads it back."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return str(_("oui") if value else _("non"))
-    if isinstance(value, float):
-        return f"{value:.1f}".replace(".", ",")
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, datetime.datetime):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    text = str(value)
-    return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
+class CsvCell:
+    """Writes a value as Excel in French reads it back. Made once a file: the time zone and the
+    words for yes and no are looked up once, not once per cell."""
+
+    def __init__(self) -> None:
+        self.tz = timezone.get_current_timezone()
+        self.yes, self.no = str(_("oui")), str(_("non"))
+
+    def __call__(self, value: Any) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            return self.yes if value else self.no
+        if isinstance(value, float):
+            return f"{value:.1f}".replace(".", ",")
+        if isinstance(value, int):
+            return str(value)
+        if isinstance(value, datetime.datetime):
+            return value.astimezone(self.tz).strftime("%Y-%m-%d %H:%M")
+        if isinstance(value, datetime.date):
+            return value.isoformat()
+        text = str(value)
+        return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
 
 
 class _Line:
@@ -56,9 +63,10 @@ class _Line:
 def csv_lines(header: list[str], rows: Iterable[list[Any]]) -> Iterator[str]:
     """The lines of a CSV file for Excel in French, byte order mark first."""
     writer = csv.writer(_Line(), delimiter=";", lineterminator="\r\n")
+    cell = CsvCell()
     yield BOM + writer.writerow(header)
     for row in rows:
-        yield writer.writerow([csv_cell(value) for value in row])
+        yield writer.writerow([cell(value) for value in row])
 
 
 # --- funder indicators -----------------------------------------------------------------------
@@ -125,39 +133,59 @@ def indicators_xlsx(rows: list[MonthIndicators]) -> bytes:
 # --- pseudonymised referrals -------------------------------------------------------------------
 
 
-def _label(choices: type[models.TextChoices], value: str) -> str:
-    return str(choices(value).label) if value in choices.values else value
+def _labels(choices: type[models.TextChoices]) -> dict[str, str]:
+    """Each value's label, translated once (not once per row)."""
+    return {value: str(label) for value, label in choices.choices}
 
 
-REFERRAL_COLUMNS: list[tuple[Any, Callable[[Referral], Any]]] = [
-    (_("Référence"), lambda r: r.pseudonym),
-    (_("Territoire"), lambda r: r.territory.name),
-    (_("Capteur"), lambda r: r.capteur.name if r.capteur else ""),
-    (_("Type de capteur"), lambda r: _label(CapteurKind, r.capteur.kind) if r.capteur else ""),
-    (_("Code"), lambda r: r.code.short_code if r.code else ""),
-    (_("Canal"), lambda r: _label(Channel, r.channel)),
-    (_("Rempli par"), lambda r: _label(FilledBy, r.filled_by)),
-    # " / " between needs: some labels have a comma ("Budget, dettes").
-    (_("Besoins"), lambda r: " / ".join(_label(Need, need) for need in r.needs or [])),
-    (_("Statut"), lambda r: _label(Status, r.status)),
-    (
-        _("Motif de clôture"),
-        lambda r: _label(ClosingReason, r.closing_reason) if r.closing_reason else "",
-    ),
-    (_("Doublon possible"), lambda r: r.possible_duplicate_of_id is not None),
-    (_("Reçue le"), lambda r: r.created_at),
-    (_("Premier contact attendu avant le"), lambda r: r.first_contact_due_on),
-    (_("Premier contact le"), lambda r: r.first_contacted_at),
-    # Annotations of selectors.exports.referral_export_rows.
-    (_("Rencontrée le"), lambda r: getattr(r, "met_at", None)),
-    (_("Orientée le"), lambda r: getattr(r, "oriented_at", None)),
-    (_("Clôturée le"), lambda r: r.closed_at),
+REFERRAL_HEADER = [
+    _("Référence"),
+    _("Territoire"),
+    _("Capteur"),
+    _("Type de capteur"),
+    _("Code"),
+    _("Canal"),
+    _("Rempli par"),
+    _("Besoins"),
+    _("Statut"),
+    _("Motif de clôture"),
+    _("Doublon possible"),
+    _("Reçue le"),
+    _("Premier contact attendu avant le"),
+    _("Premier contact le"),
+    _("Rencontrée le"),
+    _("Orientée le"),
+    _("Clôturée le"),
 ]
 
 
-def referrals_csv_lines(referrals: Iterable[Referral]) -> Iterator[str]:
-    """The lines of the referral export, one referral at a time (for a streamed response)."""
-    return csv_lines(
-        [str(title) for title, _read in REFERRAL_COLUMNS],
-        ([read(referral) for _title, read in REFERRAL_COLUMNS] for referral in referrals),
-    )
+def referrals_csv_lines(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """The lines of the referral export, one referral at a time (for a streamed response), from
+    the rows of selectors.exports.referral_export_rows."""
+    kinds, channels, filled_by = _labels(CapteurKind), _labels(Channel), _labels(FilledBy)
+    needs, statuses, reasons = _labels(Need), _labels(Status), _labels(ClosingReason)
+
+    def line(r: dict[str, Any]) -> list[Any]:
+        kind, reason = r["capteur__kind"], r["closing_reason"]
+        return [
+            referral_pseudonym(r["id"], r["created_at"]),
+            r["territory__name"],
+            r["capteur__name"] or "",
+            kinds.get(kind, kind) if kind else "",
+            r["code__short_code"] or "",
+            channels.get(r["channel"], r["channel"]),
+            filled_by.get(r["filled_by"], r["filled_by"]),
+            # " / " between needs: some labels have a comma ("Budget, dettes").
+            " / ".join(needs.get(need, need) for need in r["needs"] or []),
+            statuses.get(r["status"], r["status"]),
+            reasons.get(reason, reason) if reason else "",
+            r["possible_duplicate_of_id"] is not None,
+            r["created_at"],
+            r["first_contact_due_on"],
+            r["first_contacted_at"],
+            r["met_at"],
+            r["oriented_at"],
+            r["closed_at"],
+        ]
+
+    return csv_lines([str(title) for title in REFERRAL_HEADER], (line(r) for r in rows))

@@ -4,6 +4,7 @@ The person's personal data (first name, phone, email, note) lives on Referral on
 orientations and access logs point to it, so anonymising a referral is one row's update.
 """
 
+import datetime
 from typing import TypeVar
 
 from django.conf import settings
@@ -142,8 +143,14 @@ class Referral(TimeStampedModel):
     @property
     def pseudonym(self):
         """A stable reference without personal data, e.g. "R-2026-000123"."""
-        year = timezone.localtime(self.created_at or timezone.now()).year
-        return f"R-{year}-{self.pk or 0:06d}"
+        return referral_pseudonym(self.pk, self.created_at)
+
+
+def referral_pseudonym(pk: int | None, created_at: datetime.datetime | None) -> str:
+    """Referral.pseudonym from a referral's id and creation time (exports read rows, not
+    models)."""
+    year = timezone.localtime(created_at or timezone.now()).year
+    return f"R-{year}-{pk or 0:06d}"
 
 
 class ReferralEvent(models.Model):

@@ -23,6 +23,14 @@ from tests.visits.factories import VisitFactory
 MONTHS = [datetime.date(2025, 1, 1), datetime.date(2025, 2, 1), datetime.date(2025, 3, 1)]
 FIRST_DAY, LAST_DAY = datetime.date(2025, 1, 1), datetime.date(2025, 3, 31)
 LONG_AGO = at(2024, 1, 1)
+# The figures are the same whether their days come from the referrals, from the nightly roll-up
+# (backend.referrals.services.daily) or, rolled up in mid-February, from both: the day passed
+# to the roll-up as "today" (None: no roll-up; "today": the real one, the whole quarter).
+ROLL_UPS = {
+    "not rolled up": None,
+    "rolled up to 14 February": datetime.date(2025, 2, 15),
+    "rolled up to yesterday": "today",
+}
 
 
 @dataclass

@@ -14,7 +14,7 @@ from backend.referrals.services.daily import referral_days_roll_up
 from backend.visits.enums import VisitStatus
 from tests.accounts.factories import MembershipFactory
 from tests.capteurs.factories import CapteurFactory, ReferralCodeFactory
-from tests.dashboard.dataset import FIRST_DAY, LAST_DAY, SCANS, STORIES, VISITS, ours
+from tests.dashboard.dataset import FIRST_DAY, LAST_DAY, ROLL_UPS, SCANS, STORIES, VISITS, ours
 from tests.dashboard.factories import CodeScanDayFactory, at, referral_with_history
 from tests.visits.factories import VisitFactory
 
@@ -38,15 +38,6 @@ def in_quarter(when) -> bool:
 
 PEOPLE = [story for story in STORIES if ours(story) and not story.duplicate]
 RECEIVED = [story for story in PEOPLE if in_quarter(story.received)]
-
-
-# The summary counts the same whether its days come from the referrals, from the nightly
-# roll-up (backend.referrals.services.daily) or, for a roll-up of mid-February, from both.
-ROLL_UPS = {
-    "not rolled up": None,
-    "rolled up to 14 February": datetime.date(2025, 2, 15),
-    "rolled up to yesterday": "today",
-}
 
 
 @pytest.mark.parametrize("rolled_up_on", ROLL_UPS.values(), ids=ROLL_UPS.keys())

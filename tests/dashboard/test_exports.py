@@ -17,11 +17,12 @@ from django.utils import timezone
 
 from backend.dashboard.selectors.indicators import INDICATORS
 from backend.dashboard.selectors.scope import default_months
+from backend.referrals.services.daily import referral_days_roll_up
 from backend.visits.enums import VisitStatus
 from tests.accounts.factories import MembershipFactory
 from tests.capteurs.factories import CapteurFactory
 from tests.dashboard import dataset
-from tests.dashboard.dataset import MONTHS, STORIES, VISITS, ours
+from tests.dashboard.dataset import MONTHS, ROLL_UPS, STORIES, VISITS, ours
 from tests.dashboard.factories import at, referral_with_history
 
 pytestmark = pytest.mark.django_db
@@ -100,7 +101,13 @@ def as_csv_cells(row):
     ]
 
 
-def test_indicators_csv_says_what_the_dataset_says(coordinator_api, territory, quarter):
+@pytest.mark.parametrize("rolled_up_on", ROLL_UPS.values(), ids=ROLL_UPS.keys())
+def test_indicators_csv_says_what_the_dataset_says(
+    coordinator_api, territory, quarter, rolled_up_on
+):
+    if rolled_up_on is not None:
+        referral_days_roll_up(today=None if rolled_up_on == "today" else rolled_up_on)
+
     response = coordinator_api.get(reverse("export-indicators-csv"), QUARTER)
 
     assert response.status_code == 200
@@ -194,7 +201,7 @@ def test_indicator_exports_take_a_constant_number_of_queries(
 ):
     # given a small network, then one ten times larger
     dataset.build(territory, other_territory)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         coordinator_api.get(reverse(name), QUARTER)
     for index in range(10):
         capteur = CapteurFactory(territory=territory, partner=True)
@@ -207,7 +214,11 @@ def test_indicator_exports_take_a_constant_number_of_queries(
             )
 
     # then the same number of queries
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
+        coordinator_api.get(reverse(name), QUARTER)
+    # and one more once the daily roll-up covers the months (its rows)
+    referral_days_roll_up()
+    with django_assert_num_queries(14):
         coordinator_api.get(reverse(name), QUARTER)
 
 

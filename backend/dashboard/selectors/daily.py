@@ -64,3 +64,13 @@ def rolled_up_figures(scope: Scope, rolled: Period) -> dict[str, Any]:
         delays.extend(day_delays)
     figures["first_contact_delays"] = delays
     return figures
+
+
+def rolled_up_days(scope: Scope, rolled: Period, *fields: str) -> list[tuple[Any, ...]]:
+    """(territory id, day, *fields) of every roll-up row of the scope over `rolled`. One
+    query."""
+    return list(
+        ReferralDay.objects.for_user(scope.user)
+        .filter(territory_id__in=scope.territory_ids, day__gte=rolled.start, day__lte=rolled.end)
+        .values_list("territory_id", "day", *fields)
+    )

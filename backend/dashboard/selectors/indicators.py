@@ -1,17 +1,20 @@
 """The funder indicators, per month and per territory: what the exports carry.
 
-Every indicator is defined in docs/indicators.md; the code follows it line by line. Nine
-queries whatever the number of months, territories or rows: grouped counts for the people and
-the visits, and for the network at each month's end one read of the capteurs, of their stage
-moves and of their referral dates (per month), replayed in Python.
+Every indicator is defined in docs/indicators.md; the code follows it line by line. Ten
+queries whatever the number of months, territories or rows (eleven once the daily roll-up
+covers the months: its rows give the people counts and delays of the days it covers): grouped
+counts for the people and the visits, and for the network at each month's end one read of the
+capteurs, of their stage moves and of their referral dates (per month), replayed in Python.
 """
 
 import datetime
-from collections.abc import Iterable, Mapping
+import statistics
+from collections import defaultdict
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, cast
 
-from django.db.models import Count, F, Max, Min, Q
+from django.db.models import Count, F, Max, Min, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -20,8 +23,10 @@ from django.utils.translation import gettext_lazy as _
 from backend.accounts.models import Territory
 from backend.capteurs.enums import Stage
 from backend.capteurs.models import Capteur, StageChange
-from backend.dashboard.selectors.referrals import NOT_DUPLICATE, scoped_referrals
+from backend.dashboard.selectors import daily
+from backend.dashboard.selectors.referrals import MICROSECOND, NOT_DUPLICATE, scoped_referrals
 from backend.dashboard.selectors.scope import (
+    Period,
     Scope,
     add_months,
     as_local_date,
@@ -29,6 +34,7 @@ from backend.dashboard.selectors.scope import (
     months_of,
 )
 from backend.dashboard.stats import median_durations
+from backend.referrals.models import Referral
 from backend.visits.enums import VisitStatus
 from backend.visits.models import Visit
 
@@ -150,9 +156,11 @@ def monthly_indicators(scope: Scope) -> list[MonthIndicators]:
             indicators = table.get((row["territory_key"], as_local_date(row["month"])))
             if indicators is not None:
                 for attribute, column in columns.items():
-                    setattr(indicators, attribute, row[column])
+                    setattr(indicators, attribute, getattr(indicators, attribute) + row[column])
 
-    period = scope.period
+    # The days the daily roll-up covers are read from it; the others (today, or every day
+    # before the first roll-up) counted from the referrals (selectors.daily).
+    rolled, period = daily.split(scope)
     referrals = scoped_referrals(scope).filter(NOT_DUPLICATE)
     by_month = {"territory_key": F("territory_id")}
     add(
@@ -179,19 +187,26 @@ def monthly_indicators(scope: Scope) -> list[MonthIndicators]:
         )
     add(
         Visit.objects.for_user(scope.user)
-        .filter(period.days("done_on"), territory_id__in=scope.territory_ids)
+        .filter(scope.period.days("done_on"), territory_id__in=scope.territory_ids)
         .filter(status=VisitStatus.DONE)
         .values(**by_month, month=TruncMonth("done_on"))
         .annotate(count=Count("pk"))
         .order_by(),
         visits_done="count",
     )
-    medians = median_durations(
-        referrals.filter(period.instants("first_contacted_at")),
-        start="created_at",
-        end="first_contacted_at",
-        group_by={"territory_key": F("territory_id"), "month": TruncMonth("first_contacted_at")},
-    )
+    contacted = referrals.filter(period.instants("first_contacted_at"))
+    if rolled is None:
+        medians = median_durations(
+            contacted,
+            start="created_at",
+            end="first_contacted_at",
+            group_by={
+                "territory_key": F("territory_id"),
+                "month": TruncMonth("first_contacted_at"),
+            },
+        )
+    else:
+        medians = _rolled_up(scope, rolled, contacted, table)
     for key, median in medians.items():
         territory_id, month = cast(tuple[int, datetime.datetime], key)
         indicators = table.get((territory_id, as_local_date(month)))
@@ -199,6 +214,40 @@ def monthly_indicators(scope: Scope) -> list[MonthIndicators]:
             indicators.median_first_contact = median
     _count_network(scope, months, table)
     return sorted(table.values(), key=lambda row: (row.territory.name, row.territory.id, row.month))
+
+
+def _rolled_up(
+    scope: Scope,
+    rolled: Period,
+    contacted: QuerySet[Referral],
+    table: dict[tuple[int, datetime.date], MonthIndicators],
+) -> dict[tuple[Hashable, ...], datetime.timedelta]:
+    """Adds the roll-up's days to `table`; returns the median delay to first contact per
+    territory and month, from the roll-up's delays and those of `contacted` (the days after
+    it). Two queries."""
+    delays: dict[tuple[int, datetime.date], list[int]] = defaultdict(list)
+    for territory_id, day, *counts, day_delays in daily.rolled_up_days(
+        scope, rolled, "received", "contacted", "met", "oriented", "first_contact_delays"
+    ):
+        indicators = table.get((territory_id, day.replace(day=1)))
+        if indicators is None:
+            continue
+        for attribute, count in zip(
+            ("spotted", "contacted", "met", "oriented"), counts, strict=True
+        ):
+            setattr(indicators, attribute, getattr(indicators, attribute) + count)
+        delays[territory_id, indicators.month].extend(day_delays)
+    for territory_id, created, first_contact in contacted.values_list(
+        "territory_id", "created_at", "first_contacted_at"
+    ).order_by():
+        if first_contact is not None:  # always: filtered on it
+            month = timezone.localdate(first_contact).replace(day=1)
+            delays[territory_id, month].append((first_contact - created) // MICROSECOND)
+    return {
+        key: datetime.timedelta(microseconds=statistics.median(values))
+        for key, values in delays.items()
+        if values
+    }
 
 
 # --- the network at each month's end --------------------------------------------------------
