@@ -7,7 +7,10 @@ import os
 wsgi_app = "backend.config.wsgi:application"
 bind = os.environ.get("BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
-timeout = 30
+# A sync worker cannot tell the arbiter it is alive while it streams an answer: the referral
+# export of a year of a large network (~560 000 rows at 1 000 000 referrals) streams for
+# ~30 s, so the limit leaves it room (README, Benchmarks).
+timeout = 120
 # No access log: a line with the client address and a landing page's path would tie a person
 # to a capteur, which SPEC.md forbids. Errors still go to the error log (Django redacts paths).
 accesslog = None
