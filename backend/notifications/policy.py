@@ -29,14 +29,18 @@ SMS_TYPES = {
 }
 
 
-def sms_number_refusal(phone: str) -> str | None:
-    """Why `phone` can never get an SMS (none, invalid, not a mobile), or None. No query."""
-    if not phone:
+def sms_number_refusal(phone: str | phonenumbers.PhoneNumber) -> str | None:
+    """Why `phone` can never get an SMS (none, invalid, not a mobile), or None. No query.
+    `phone`: text, or a number already parsed (a PhoneNumberField's value: not parsed again)."""
+    if isinstance(phone, phonenumbers.PhoneNumber):
+        number = phone
+    elif not phone:
         return _("Pas de numéro.")
-    try:
-        number = phonenumbers.parse(phone)
-    except phonenumbers.NumberParseException:
-        return _("Numéro invalide.")
+    else:
+        try:
+            number = phonenumbers.parse(phone)
+        except phonenumbers.NumberParseException:
+            return _("Numéro invalide.")
     if not phonenumbers.is_valid_number(number):
         return _("Numéro invalide.")
     if phonenumbers.number_type(number) not in SMS_TYPES:

@@ -127,7 +127,7 @@ class ReferralListApi(generics.ListAPIView):
     ordering = ["-created_at"]
 
     def get_queryset(self):
-        return selectors.referral_queryset(user=self.request.user)
+        return selectors.referral_list_queryset(user=self.request.user)
 
     def get_serializer_context(self):
         return self._context

@@ -75,6 +75,26 @@ def referral_queryset(*, user: User, today: datetime.date | None = None) -> Quer
     )
 
 
+# What the inbox never reads of the rows joined to each referral: their phone numbers (each one
+# parsed by django-phonenumber-field as it is loaded: five a row) and the possible duplicate's
+# personal data (only its reference is shown). The inbox's query-count test catches a read.
+INBOX_DEFERRED = (
+    "territory__contact_phone",
+    "territory__sms_number",
+    "capteur__phone",
+    "assigned_to__phone",
+    "possible_duplicate_of__phone",
+    "possible_duplicate_of__email",
+    "possible_duplicate_of__first_name",
+    "possible_duplicate_of__note",
+)
+
+
+def referral_list_queryset(*, user: User) -> QuerySet[Referral]:
+    """referral_queryset for the inbox: the joined rows without what a list never shows."""
+    return referral_queryset(user=user).defer(*INBOX_DEFERRED)
+
+
 def _latest_acknowledgment_annotations() -> dict[str, Subquery]:
     latest = Notification.objects.filter(
         referral=OuterRef("pk"), template=ReferralTemplate.PERSON_ACKNOWLEDGMENT

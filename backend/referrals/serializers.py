@@ -3,6 +3,7 @@ from collections.abc import Mapping
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from phonenumber_field.serializerfields import PhoneNumberField
+from phonenumbers import PhoneNumber
 from rest_framework import serializers
 
 from backend.notifications.enums import NotificationStatus
@@ -162,6 +163,10 @@ class AcknowledgmentSmsOutputSerializer(serializers.Serializer):
     at = serializers.DateTimeField(help_text=_("Dernier changement de statut."))
 
 
+# Writes AcknowledgmentSmsOutputSerializer's `at` as that serializer does (ISO 8601, local).
+_AT = serializers.DateTimeField()
+
+
 class ReferralOutputSerializer(serializers.ModelSerializer):
     """A referral for staff. Personal fields are null for whoever may not see them
     (coordinators): `personal_data_visible` says which case applies."""
@@ -249,10 +254,17 @@ class ReferralOutputSerializer(serializers.ModelSerializer):
         return referral.suggest_close_unreachable
 
     def get_sms_capable(self, referral) -> bool:
-        return bool(referral.phone) and sms_number_refusal(str(referral.phone)) is None
+        # Worked out once a referral (both fields read it), from the number as loaded (a
+        # PhoneNumber, or "" without one): not formatted and parsed again.
+        if not hasattr(referral, "_sms_capable"):
+            phone = referral.phone
+            referral._sms_capable = (
+                isinstance(phone, PhoneNumber) and sms_number_refusal(phone) is None
+            )
+        return referral._sms_capable
 
     def get_sms_capable_label(self, referral) -> str | None:
-        if not referral.phone or self.get_sms_capable(referral):
+        if not isinstance(referral.phone, PhoneNumber) or self.get_sms_capable(referral):
             return None
         return str(_("fixe — pas de SMS"))
 
@@ -262,13 +274,12 @@ class ReferralOutputSerializer(serializers.ModelSerializer):
         status = referral.acknowledgment_sms_status
         if status is None:
             return None
-        return AcknowledgmentSmsOutputSerializer(
-            {
-                "status": status,
-                "last_error": referral.acknowledgment_sms_last_error,
-                "at": referral.acknowledgment_sms_at,
-            }
-        ).data
+        # AcknowledgmentSmsOutputSerializer's shape, without a serializer built per row.
+        return {
+            "status": status,
+            "last_error": referral.acknowledgment_sms_last_error,
+            "at": _AT.to_representation(referral.acknowledgment_sms_at),
+        }
 
 
 class ReferralEventOutputSerializer(serializers.ModelSerializer):
