@@ -278,7 +278,8 @@ class ReferralDay(models.Model):
     (duplicates included). `first_contact_delays`: the microseconds from receipt to first
     contact of each referral first contacted that day (sorted), for an exact median over any
     period. And the openings of the territory's codes' landing pages that day
-    (capteurs.CodeScanDay), by QR code and by link: what their referrals are compared with.
+    (capteurs.CodeScanDay), all of them and by QR code and by link: what their referrals are
+    compared with.
 
     Written by services.daily only: every night for the days just over, and again for the days
     of a referral closed as a duplicate (the only change that reaches back to a past day: the
@@ -294,6 +295,7 @@ class ReferralDay(models.Model):
     oriented = models.PositiveIntegerField(default=0)
     first_contact_due = models.PositiveIntegerField(default=0)
     first_contact_on_time = models.PositiveIntegerField(default=0)
+    scans = models.PositiveIntegerField(default=0)  # every source
     scans_qr = models.PositiveIntegerField(default=0)
     scans_link = models.PositiveIntegerField(default=0)
     closed = models.JSONField(default=dict)  # closing reason → count
@@ -311,8 +313,9 @@ class ReferralDay(models.Model):
 
 
 class ReferralDaysCovered(models.Model):
-    """Up to which day (`through`, included) a territory's ReferralDay rows are complete. No
-    row: nothing rolled up yet, the dashboard counts from the referrals."""
+    """Up to which day (`through`, included) a territory's ReferralDay rows are complete (from
+    its first referral or scan on). No row: nothing rolled up yet, the dashboard counts from
+    the referrals."""
 
     territory = models.OneToOneField(
         Territory, on_delete=models.CASCADE, primary_key=True, related_name="+"

@@ -7,11 +7,14 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from backend.capteurs.enums import ScanSource
 from backend.referrals.enums import ClosingReason, Status
 from backend.referrals.models import Referral, ReferralDay, ReferralDaysCovered
 from backend.referrals.services.daily import referral_days_roll_up
 from backend.referrals.services.triage import referral_move_status
 from backend.referrals.tasks import roll_up_days
+from tests.capteurs.factories import CapteurFactory, ReferralCodeFactory
+from tests.dashboard.factories import CodeScanDayFactory, at, referral_with_history
 from tests.dashboard.test_apis import QUERIES, network_of
 
 pytestmark = pytest.mark.django_db
@@ -96,3 +99,43 @@ def test_the_rolled_up_summary_takes_a_constant_number_of_queries(
     # One more than counted from the referrals: the roll-up's rows.
     with django_assert_num_queries(QUERIES["dashboard-summary"] + 1):
         summary(coordinator_api, quarter_query)
+
+
+def test_scans_before_any_referral_and_by_short_link_stay_counted(
+    coordinator_api, territory, quarter_query
+):
+    # A poster scanned for days before anyone leaves their number, by QR code and short link.
+    code = ReferralCodeFactory(capteur=CapteurFactory(territory=territory, partner=True))
+    for day, source in ((3, ScanSource.QR), (4, ScanSource.SHORT_LINK), (5, ScanSource.LINK)):
+        CodeScanDayFactory(code=code, day=datetime.date(2025, 1, day), source=source, count=2)
+    live = summary(coordinator_api, quarter_query)["scans"]
+
+    referral_days_roll_up()
+
+    assert summary(coordinator_api, quarter_query)["scans"] == live
+    assert live["scans"] == 6 and live["qr"] == 2 and live["link"] == 2
+
+
+def test_a_territory_that_fails_does_not_stop_the_others(territory, other_territory, monkeypatch):
+    from backend.referrals.services import daily
+
+    real = daily._write_days
+
+    def failing(territory_id, days):
+        if territory_id == territory.id:
+            raise RuntimeError("boom")
+        return real(territory_id, days)
+
+    ReferralCodeFactory(capteur=CapteurFactory(territory=other_territory, partner=True))
+    monkeypatch.setattr(daily, "_write_days", failing)
+    referral_with_history(
+        capteur=CapteurFactory(territory=territory, partner=True), received=at(2025, 1, 2)
+    )
+    referral_with_history(
+        capteur=CapteurFactory(territory=other_territory, partner=True), received=at(2025, 1, 2)
+    )
+
+    referral_days_roll_up()
+
+    assert not ReferralDaysCovered.objects.filter(territory=territory).exists()
+    assert ReferralDaysCovered.objects.filter(territory=other_territory).exists()

@@ -19,6 +19,7 @@ SUMMED = (
     "oriented",
     "first_contact_due",
     "first_contact_on_time",
+    "scans",
     "scans_qr",
     "scans_link",
 )

@@ -25,7 +25,7 @@ def dashboard_summary(scope: Scope) -> dict[str, Any]:
                 counts[name] += value
         scanned["qr"] += figures["scans_qr"]
         scanned["link"] += figures["scans_link"]
-        scanned["scans"] += figures["scans_qr"] + figures["scans_link"]
+        scanned["scans"] += figures["scans"]
         delays = figures["first_contact_delays"] + referrals.first_contact_delays(scope, live)
         median = datetime.timedelta(microseconds=statistics.median(delays)) if delays else None
     closed = [

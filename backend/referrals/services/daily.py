@@ -14,6 +14,7 @@ rather than added to.
 """
 
 import datetime
+import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
@@ -24,10 +25,13 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from backend.accounts.models import Territory
+from backend.capteurs.enums import ScanSource
 from backend.capteurs.models import CodeScanDay
 from backend.referrals.enums import Status
 from backend.referrals.models import Referral, ReferralDay, ReferralDaysCovered
 from backend.referrals.selectors import LANDING_CHANNELS, NOT_DUPLICATE
+
+logger = logging.getLogger(__name__)
 
 DAY = datetime.timedelta(days=1)
 # The figures of a ReferralDay, all counts (closings and delays aside).
@@ -39,6 +43,7 @@ COUNTS = (
     "oriented",
     "first_contact_due",
     "first_contact_on_time",
+    "scans",
     "scans_qr",
     "scans_link",
 )
@@ -52,44 +57,76 @@ def referral_days_roll_up(
 ) -> int:
     """Counts every territory's days up to yesterday that are not counted yet (all of them the
     first time, or with `again`: after rows were written in the past, as the demo seed and the
-    dataset generator do). `territory_ids`: only those. One transaction per territory;
-    returns how many days were counted."""
+    dataset generator do). `territory_ids`: only those. Returns how many days were counted.
+
+    A month at a time, each in its own short transaction that moves the territory's coverage
+    on: a first run over years of history never holds the territory's lock for long, and an
+    interrupted run resumes where it stopped. A territory that fails is logged and left for
+    the next night; the others go on."""
     today = today or timezone.localdate()
     territories = Territory.objects.order_by("id")
     if territory_ids is not None:
         territories = territories.filter(pk__in=list(territory_ids))
     counted = 0
     for territory_id in territories.values_list("id", flat=True):
-        counted += _roll_up_territory(territory_id, through=today - DAY, again=again)
+        try:
+            counted += _roll_up_territory(territory_id, through=today - DAY, again=again)
+        except Exception:
+            logger.exception("daily roll-up of territory %s failed", territory_id)
     return counted
 
 
-@transaction.atomic
 def _roll_up_territory(territory_id: int, *, through: datetime.date, again: bool) -> int:
-    # The covered row is the territory's lock: a duplicate closed meanwhile waits for it, so
-    # its refresh counts after this, never before (services.triage).
-    covered = ReferralDaysCovered.objects.select_for_update().filter(pk=territory_id).first()
     if again:
-        ReferralDay.objects.filter(territory_id=territory_id).delete()
-    first = covered.through + DAY if covered is not None and not again else _first_day(territory_id)
-    if first is None or first > through:
-        first = through + DAY  # nothing to count: the coverage still moves to `through`
-    days = _days_between(first, through)
-    if days:
-        _write_days(territory_id, days)
-    ReferralDaysCovered.objects.update_or_create(
-        territory_id=territory_id, defaults={"through": through}
-    )
-    return len(days)
+        with transaction.atomic():
+            _lock(territory_id)
+            ReferralDay.objects.filter(territory_id=territory_id).delete()
+            ReferralDaysCovered.objects.filter(pk=territory_id).delete()
+    counted = 0
+    while True:
+        with transaction.atomic():
+            _lock(territory_id)
+            covered = (
+                ReferralDaysCovered.objects.filter(pk=territory_id)
+                .values_list("through", flat=True)
+                .first()
+            )
+            first = covered + DAY if covered is not None else _first_day(territory_id)
+            if first is None or first > through:
+                # Nothing (more) to count: the coverage still moves on to `through`.
+                ReferralDaysCovered.objects.update_or_create(
+                    territory_id=territory_id, defaults={"through": through}
+                )
+                return counted
+            last = min(through, first + CHUNK - DAY)
+            days = _days_between(first, last)
+            _write_days(territory_id, days)
+            ReferralDaysCovered.objects.update_or_create(
+                territory_id=territory_id, defaults={"through": last}
+            )
+            counted += len(days)
+            if last == through:
+                return counted
+
+
+# Days counted in one transaction of the roll-up.
+CHUNK = datetime.timedelta(days=31)
+
+
+def _lock(territory_id: int) -> None:
+    """The territory's row, locked until the transaction ends: the roll-up and a duplicate's
+    recount of one territory take turns (a duplicate closed while its days are counted would
+    otherwise stay in them), even before its first roll-up."""
+    list(Territory.objects.select_for_update().filter(pk=territory_id).values_list("id"))
 
 
 def referral_days_refresh(*, referral: Referral) -> None:
     """Counts again, from the referrals, the days of `referral` (received, first contacted,
     met, oriented, due) its territory's roll-up already covers. Call it inside the transaction
     that changed the referral, once saved: the counting then sees the change."""
+    _lock(referral.territory_id)
     covered = (
-        ReferralDaysCovered.objects.select_for_update()
-        .filter(pk=referral.territory_id)
+        ReferralDaysCovered.objects.filter(pk=referral.territory_id)
         .values_list("through", flat=True)
         .first()
     )
@@ -117,13 +154,22 @@ def local_day(moment: datetime.datetime) -> datetime.date:
 
 
 def _first_day(territory_id: int) -> datetime.date | None:
-    first = (
+    """The territory's first day with anything to count: its first referral or its codes'
+    first scan (a poster may be scanned for weeks before anyone leaves their number)."""
+    referral = (
         Referral.objects.filter(territory_id=territory_id)
         .order_by("created_at")
         .values_list("created_at", flat=True)
         .first()
     )
-    return local_day(first) if first is not None else None
+    scan = (
+        CodeScanDay.objects.filter(code__capteur__territory_id=territory_id)
+        .order_by("day")
+        .values_list("day", flat=True)
+        .first()
+    )
+    days = [day for day in (local_day(referral) if referral else None, scan) if day is not None]
+    return min(days, default=None)
 
 
 def _days_between(first: datetime.date, last: datetime.date) -> list[datetime.date]:
@@ -176,7 +222,12 @@ def _write_days(territory_id: int, days: list[datetime.date]) -> None:
         .values_list("day", "source", "total")
         .order_by()
     ):
-        figures.setdefault(day, _empty())[f"scans_{source}"] = count
+        # Every source in the total (short links too), QR codes and links on their own, as
+        # the dashboard's scan counts (dashboard.selectors.scans).
+        counts = figures.setdefault(day, _empty())
+        counts["scans"] += count
+        if source in (ScanSource.QR, ScanSource.LINK):
+            counts[f"scans_{source}"] += count
     ReferralDay.objects.filter(territory_id=territory_id, day__in=days).delete()
     ReferralDay.objects.bulk_create(
         [
