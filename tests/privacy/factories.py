@@ -19,6 +19,9 @@ from tests.structures.factories import StructureFactory
 PERSON_PHONE = "+33781234567"
 PERSON_EMAIL = "zephyrine@example.org"
 OTHER_PHONE = "+33781234599"
+# Another person's first name: no generated staff name may contain it (Faker's French first
+# names include "Alexandre" and "Alexis": "Alex" made the export test fail at random).
+OTHER_FIRST_NAME = "Zorglubine"
 NOTE = "Je cherche du travail près d'Orthez."
 STAFF_NOTE = "Rappeler après 18 h, elle travaille le matin."
 
@@ -84,7 +87,7 @@ def footprint(territory, other_territory, facilitator) -> Footprint:
     )
     second = submit(code, first_name="Zéph", note="")
     reply = NotificationFactory(reply=True, territory=territory, recipient=PERSON_PHONE)
-    someone_else = submit(code, first_name="Alex", phone=OTHER_PHONE, note="")
+    someone_else = submit(code, first_name=OTHER_FIRST_NAME, phone=OTHER_PHONE, note="")
     elsewhere = submit(
         ReferralCodeFactory(capteur=CapteurFactory(territory=other_territory, partner=True))
     )

@@ -15,6 +15,7 @@ from tests.accounts.factories import MembershipFactory
 from tests.conftest import problem_errors
 from tests.privacy.factories import (
     NOTE,
+    OTHER_FIRST_NAME,
     OTHER_PHONE,
     PERSON_EMAIL,
     PERSON_PHONE,
@@ -190,7 +191,7 @@ def test_the_export_gives_the_person_everything_held_on_them(facilitator_api, pe
         "Accusé de réception (personne)",
         "Réponse à un SMS reçu",
     }
-    assert "Alex" not in response.content.decode()
+    assert OTHER_FIRST_NAME not in response.content.decode()
 
 
 def test_an_export_is_in_the_audit_trail_and_the_access_log(api, person, territory):
@@ -304,7 +305,7 @@ def test_erasure_anonymises_everything_found_at_once(facilitator_api, person, fa
     # the others' data is untouched, and STOP is still honoured
     person.someone_else.refresh_from_db()
     person.elsewhere.refresh_from_db()
-    assert person.someone_else.first_name == "Alex"
+    assert person.someone_else.first_name == OTHER_FIRST_NAME
     assert str(person.elsewhere.phone) == PERSON_PHONE
     assert SmsOptOut.objects.filter(phone=PERSON_PHONE).exists()
     assert PrivacyRequest.objects.get(kind="erasure").completed_at is not None
