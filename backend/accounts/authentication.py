@@ -16,7 +16,7 @@ use `SessionAuthenticationBeforeSecondFactor` instead.
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 
-from backend.accounts.perms import second_factor_required
+from backend.accounts.perms import second_factor_required, territory_roles
 from backend.accounts.selectors import user_has_second_factor
 from backend.core import authentication
 
@@ -59,6 +59,8 @@ class SessionAuthentication(authentication.SessionAuthentication):
     def authenticate(self, request):
         result = super().authenticate(request)
         if result is not None:
+            # This request's roles, read once: the second factor and the permission use them.
+            territory_roles(result[0], request=request._request)
             missing = second_factor_missing(result[0])
             if missing:
                 raise second_factor_denial(missing)
