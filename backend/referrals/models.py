@@ -286,6 +286,20 @@ class ReferralDay(models.Model):
     other dates are set once, at the moment they happen). A day without any figure has no row.
     """
 
+    # Its figures that are counts (they add up over days; closings and delays aside).
+    COUNTS = (
+        "received",
+        "from_landing",
+        "contacted",
+        "met",
+        "oriented",
+        "first_contact_due",
+        "first_contact_on_time",
+        "scans",
+        "scans_qr",
+        "scans_link",
+    )
+
     territory = models.ForeignKey(Territory, on_delete=models.CASCADE, related_name="+")
     day = models.DateField()
     received = models.PositiveIntegerField(default=0)

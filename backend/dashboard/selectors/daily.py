@@ -10,20 +10,6 @@ from backend.dashboard.selectors.scope import Period, Scope
 from backend.referrals.enums import ClosingReason
 from backend.referrals.models import ReferralDay, ReferralDaysCovered
 
-# The figures a ReferralDay holds that add up over days.
-SUMMED = (
-    "received",
-    "from_landing",
-    "contacted",
-    "met",
-    "oriented",
-    "first_contact_due",
-    "first_contact_on_time",
-    "scans",
-    "scans_qr",
-    "scans_link",
-)
-
 
 def split(scope: Scope) -> tuple[Period | None, Period]:
     """The scope's period as the days every territory of the scope has rolled up (None when
@@ -46,19 +32,17 @@ def split(scope: Scope) -> tuple[Period | None, Period]:
 
 
 def rolled_up_figures(scope: Scope, rolled: Period) -> dict[str, Any]:
-    """The roll-up's figures of the scope over `rolled`: SUMMED's sums, `closed_<reason>` for
-    every closing reason, and `first_contact_delays` (microseconds, every referral's). One
-    query."""
+    """The roll-up's figures of the scope over `rolled`: the sums of ReferralDay.COUNTS,
+    `closed_<reason>` for every closing reason, and `first_contact_delays` (microseconds, every
+    referral's). One query."""
     figures: dict[str, Any] = dict.fromkeys(
-        [*SUMMED, *(f"closed_{reason}" for reason in ClosingReason.values)], 0
+        [*ReferralDay.COUNTS, *(f"closed_{reason}" for reason in ClosingReason.values)], 0
     )
     delays: list[int] = []
-    for *values, closed, day_delays in (
-        ReferralDay.objects.for_user(scope.user)
-        .filter(territory_id__in=scope.territory_ids, day__gte=rolled.start, day__lte=rolled.end)
-        .values_list(*SUMMED, "closed", "first_contact_delays")
+    for _territory, _day, *values, closed, day_delays in rolled_up_days(
+        scope, rolled, *ReferralDay.COUNTS, "closed", "first_contact_delays"
     ):
-        for name, value in zip(SUMMED, values, strict=True):
+        for name, value in zip(ReferralDay.COUNTS, values, strict=True):
             figures[name] += value
         for reason, count in closed.items():
             figures[f"closed_{reason}"] += count

@@ -34,19 +34,6 @@ from backend.referrals.selectors import LANDING_CHANNELS, NOT_DUPLICATE
 logger = logging.getLogger(__name__)
 
 DAY = datetime.timedelta(days=1)
-# The figures of a ReferralDay, all counts (closings and delays aside).
-COUNTS = (
-    "received",
-    "from_landing",
-    "contacted",
-    "met",
-    "oriented",
-    "first_contact_due",
-    "first_contact_on_time",
-    "scans",
-    "scans_qr",
-    "scans_link",
-)
 
 
 def referral_days_roll_up(
@@ -312,7 +299,7 @@ def day_figures(
 
 
 def _empty() -> dict[str, Any]:
-    return {**dict.fromkeys(COUNTS, 0), "closed": {}, "first_contact_delays": []}
+    return {**dict.fromkeys(ReferralDay.COUNTS, 0), "closed": {}, "first_contact_delays": []}
 
 
 def _microseconds(delay: datetime.timedelta) -> int:
