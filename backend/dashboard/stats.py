@@ -7,6 +7,7 @@ groups.
 """
 
 import datetime
+import statistics
 from collections import defaultdict
 from collections.abc import Hashable, Mapping
 from typing import Any
@@ -68,3 +69,9 @@ def _median(values: list[datetime.timedelta]) -> datetime.timedelta:
     if len(ordered) % 2:
         return ordered[middle]
     return (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def median_microseconds(values: list[int]) -> datetime.timedelta | None:
+    """The median of durations given in microseconds (the daily roll-up keeps them so), as
+    statistics.median interpolates; None without any."""
+    return datetime.timedelta(microseconds=statistics.median(values)) if values else None

@@ -22,9 +22,11 @@ def split(scope: Scope) -> tuple[Period | None, Period]:
         .aggregate(through=Min("through"), territories=Count("pk"))
     )
     through = covered["through"]
-    if covered["territories"] < len(scope.territory_ids) or through is None:
-        return None, period
-    if through < period.start:
+    if (
+        covered["territories"] < len(scope.territory_ids)
+        or through is None
+        or (through < period.start)
+    ):
         return None, period
     rolled = Period(period.start, min(through, period.end))
     # Empty (start after end) when the roll-up covers the whole period.

@@ -8,7 +8,6 @@ capteurs, of their stage moves and of their referral dates (per month), replayed
 """
 
 import datetime
-import statistics
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -33,7 +32,7 @@ from backend.dashboard.selectors.scope import (
     local_midnight,
     months_of,
 )
-from backend.dashboard.stats import median_durations
+from backend.dashboard.stats import median_durations, median_microseconds
 from backend.referrals.models import Referral
 from backend.visits.enums import VisitStatus
 from backend.visits.models import Visit
@@ -244,9 +243,9 @@ def _rolled_up(
             month = timezone.localdate(first_contact).replace(day=1)
             delays[territory_id, month].append((first_contact - created) // MICROSECOND)
     return {
-        key: datetime.timedelta(microseconds=statistics.median(values))
+        key: median
         for key, values in delays.items()
-        if values
+        if (median := median_microseconds(values)) is not None
     }
 
 

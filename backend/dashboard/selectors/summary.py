@@ -1,11 +1,10 @@
 """The dashboard's KPI tiles in one answer."""
 
-import datetime
-import statistics
 from typing import Any
 
 from backend.dashboard.selectors import daily, network, referrals, scans
 from backend.dashboard.selectors.scope import Scope
+from backend.dashboard.stats import median_microseconds
 from backend.referrals.enums import ClosingReason
 
 
@@ -27,7 +26,7 @@ def dashboard_summary(scope: Scope) -> dict[str, Any]:
         scanned["link"] += figures["scans_link"]
         scanned["scans"] += figures["scans"]
         delays = figures["first_contact_delays"] + referrals.first_contact_delays(scope, live)
-        median = datetime.timedelta(microseconds=statistics.median(delays)) if delays else None
+        median = median_microseconds(delays)
     closed = [
         {"reason": reason.value, "label": reason.label, "count": counts[f"closed_{reason.value}"]}
         for reason in ClosingReason
