@@ -198,7 +198,8 @@ def _midnight(day: datetime.date) -> datetime.datetime:
 
 
 def _write_days(territory_id: int, days: list[datetime.date]) -> None:
-    """Replaces the rows of `days` with their figures counted from the referrals."""
+    """Replaces the rows of `days` with their figures counted from the referrals (day_figures)
+    and the territory's codes' scans."""
     figures = day_figures(Referral.objects.filter(territory_id=territory_id), days)
     spans = _spans(days)
     for day, source, count in (
@@ -254,10 +255,9 @@ def day_figures(
     ):
         if first_contacted_at is None:  # never: filtered on it
             continue
-        figures[local_day(first_contacted_at)]["contacted"] += 1
-        figures[local_day(first_contacted_at)]["first_contact_delays"].append(
-            _microseconds(first_contacted_at - created_at)
-        )
+        counts = figures[local_day(first_contacted_at)]
+        counts["contacted"] += 1
+        counts["first_contact_delays"].append(_microseconds(first_contacted_at - created_at))
     for moment in ("met_at", "oriented_at"):
         for day, count in (
             people.filter(_on_days(moment, spans))
